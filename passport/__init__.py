@@ -1,0 +1,4 @@
+"""The domain: people, entries, artifacts, signals, profile, digest, prompts, export.
+
+Imports nothing of ours; stdlib and pydantic only.
+"""

@@ -1,0 +1,39 @@
+"""One base exception for UTP and the specific errors every layer may raise or catch."""
+
+from __future__ import annotations
+
+
+class UTPError(Exception):
+    """Base of every error UTP raises on purpose."""
+
+
+class BadInput(UTPError):
+    """Something a person sent that UTP cannot take; `reason` is safe to show them."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FileRejected(BadInput):
+    """A file that is too big, of a type UTP does not keep, or unsafe to open."""
+
+
+class DeliveryError(UTPError):
+    """Sending to a platform failed."""
+
+
+class RecipientGone(DeliveryError):
+    """The person blocked the bot or left: stop sending, never retry."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth retrying later (network, 5xx, rate limit); `retry_after` in seconds when known."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ExtractionError(UTPError):
+    """An extractor could not produce a result."""
