@@ -276,7 +276,7 @@ def inputs_from_records(
         if s.status is not SignalStatus.REJECTED and k not in rejected:
             groups.setdefault(k, []).append(s)
     window_start = now - GROWTH_WINDOW
-    month_floor = _month_floor(now)
+    month_floor = chart_month_floor(now)
     aggs: list[SignalAggregate] = []
     months: dict[tuple[str, str | None], int] = {}
     for (kind, key), rows in groups.items():
@@ -332,7 +332,7 @@ def inputs_from_records(
     )
 
 
-def _month_floor(now: datetime) -> datetime:
+def chart_month_floor(now: datetime) -> datetime:
     """The first instant of the month CHART_MONTHS - 1 months before `now`'s month."""
     year, month = now.year, now.month - (CHART_MONTHS - 1)
     while month <= 0:

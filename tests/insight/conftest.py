@@ -71,4 +71,6 @@ def now() -> datetime:
 @pytest.fixture
 def rich_inputs() -> ProfileInputs:
     signals, entries = make_records(52)
-    return inputs_from_records(signals, entries, now=NOW, since_last_digest=NOW - timedelta(days=7))
+    return inputs_from_records(
+        signals, entries, now=NOW, since_last_digest=NOW - timedelta(days=7)
+    )
