@@ -101,9 +101,7 @@ def proofs_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in items if isinstance(p, dict)]
 
 
-def verify_proof(
-    doc: dict[str, Any], proof: dict[str, Any], public_key: bytes
-) -> bool:
+def verify_proof(doc: dict[str, Any], proof: dict[str, Any], public_key: bytes) -> bool:
     """True when `proof` (one of doc's proofs) is a valid eddsa-rdfc-2022 signature by the key.
 
     Raises ContextNotBundled when a context is not shipped; ValueError on a malformed proof.

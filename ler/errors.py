@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from passport.errors import BadInput, UTPError
+from passport.errors import BadInput, FileRejected, UTPError
 
 
 class LERError(UTPError):
@@ -23,3 +23,7 @@ class NothingToExport(BadInput):
 
 class UnknownFormat(BadInput):
     """An export format UTP does not offer."""
+
+
+class UnsafeFile(FileRejected):
+    """A file UTP refuses to open or keep: a script in an SVG, entity tricks, lying sizes."""

@@ -42,8 +42,8 @@ class PersonKey:
     @property
     def public_bytes(self) -> bytes:
         """The raw 32-byte public key."""
-        return _private(self.private_bytes).public_key().public_bytes(
-            Encoding.Raw, PublicFormat.Raw
+        return (
+            _private(self.private_bytes).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         )
 
     @property

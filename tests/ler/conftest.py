@@ -21,33 +21,89 @@ def make_snapshot(*, confirmed: bool = True) -> PassportSnapshot:
     """Two entries, an artifact, confirmed/suggested/rejected signals for person 7."""
     t0 = NOW - timedelta(days=14)
     person = Person(id=7, display_name="Ada Example", created_at=t0, consented=True)
-    e1 = Entry(id=1, person_id=7, text="I rebuilt the team budget and cut costs by 10%.",
-               created_at=t0, iso_week="2026-W46")
-    e2 = Entry(id=2, person_id=7, text="Ran the retro and helped two new colleagues settle in.",
-               created_at=t0 + timedelta(days=7), iso_week="2026-W47")
-    art = Artifact(id=3, person_id=7, original_name="budget.xlsx", created_at=t0,
-                   sha256="ab" * 32, mime="application/vnd.ms-excel", size=1234, entry_id=1)
+    e1 = Entry(
+        id=1,
+        person_id=7,
+        text="I rebuilt the team budget and cut costs by 10%.",
+        created_at=t0,
+        iso_week="2026-W46",
+    )
+    e2 = Entry(
+        id=2,
+        person_id=7,
+        text="Ran the retro and helped two new colleagues settle in.",
+        created_at=t0 + timedelta(days=7),
+        iso_week="2026-W47",
+    )
+    art = Artifact(
+        id=3,
+        person_id=7,
+        original_name="budget.xlsx",
+        created_at=t0,
+        sha256="ab" * 32,
+        mime="application/vnd.ms-excel",
+        size=1234,
+        entry_id=1,
+    )
     status = SignalStatus.CONFIRMED if confirmed else SignalStatus.SUGGESTED
 
-    def sig(i: int, kind: SignalKind, label: str, evidence: str, entry: Entry,
-            uri: str | None = None, st: SignalStatus = status) -> Signal:
-        return Signal(id=i, person_id=7, kind=kind, label=label, evidence=evidence,
-                      confidence=0.8, status=st, created_at=entry.created_at, esco_uri=uri,
-                      group="S4" if uri else None, entry_id=entry.id)
+    def sig(
+        i: int,
+        kind: SignalKind,
+        label: str,
+        evidence: str,
+        entry: Entry,
+        uri: str | None = None,
+        st: SignalStatus = status,
+    ) -> Signal:
+        return Signal(
+            id=i,
+            person_id=7,
+            kind=kind,
+            label=label,
+            evidence=evidence,
+            confidence=0.8,
+            status=st,
+            created_at=entry.created_at,
+            esco_uri=uri,
+            group="S4" if uri else None,
+            entry_id=entry.id,
+        )
 
     signals = (
         sig(10, SignalKind.SKILL, "manage budgets", "rebuilt the team budget", e1, ESCO_BUDGET),
         sig(11, SignalKind.SKILL, "manage budgets", "cut costs by 10%", e2, ESCO_BUDGET),
-        sig(12, SignalKind.SKILL, "work in teams", "helped two new colleagues settle in", e2,
-            ESCO_TEAM),
-        sig(13, SignalKind.SKILL, "lie convincingly", "Ran the retro", e2, ESCO_TEAM + "x",
-            SignalStatus.REJECTED),
-        sig(14, SignalKind.SKILL, "public speaking", "Ran the retro", e2, ESCO_TEAM + "y",
-            SignalStatus.SUGGESTED),
+        sig(
+            12,
+            SignalKind.SKILL,
+            "work in teams",
+            "helped two new colleagues settle in",
+            e2,
+            ESCO_TEAM,
+        ),
+        sig(
+            13,
+            SignalKind.SKILL,
+            "lie convincingly",
+            "Ran the retro",
+            e2,
+            ESCO_TEAM + "x",
+            SignalStatus.REJECTED,
+        ),
+        sig(
+            14,
+            SignalKind.SKILL,
+            "public speaking",
+            "Ran the retro",
+            e2,
+            ESCO_TEAM + "y",
+            SignalStatus.SUGGESTED,
+        ),
         sig(15, SignalKind.STRENGTH, "steady under pressure", "cut costs", e1),
     )
-    return PassportSnapshot(person=person, identities=(), entries=(e1, e2), artifacts=(art,),
-                            signals=signals)
+    return PassportSnapshot(
+        person=person, identities=(), entries=(e1, e2), artifacts=(art,), signals=signals
+    )
 
 
 @pytest.fixture
