@@ -15,10 +15,7 @@ import sys
 COMMANDS = (
     "chat",
     "run",
-    "web",
     "worker",
-    "tick",
-    "schedule",
     "extract",
     "export",
     "verify",

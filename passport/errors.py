@@ -37,3 +37,11 @@ class TransientDeliveryError(DeliveryError):
 
 class ExtractionError(UTPError):
     """An extractor could not produce a result."""
+
+
+class StorageConflict(UTPError):
+    """Two writers raced for the same row (e.g. two first messages); safe to retry."""
+
+
+class StorageBusy(UTPError):
+    """The database was locked for a moment; safe to retry."""

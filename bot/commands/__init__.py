@@ -1,0 +1,1 @@
+"""One module per `utp` subcommand, each with `register(subparsers)`."""

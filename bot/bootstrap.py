@@ -1,0 +1,141 @@
+"""The one place where concrete things meet: settings → engine → storage → extractor → channels.
+
+`bootstrap()` returns an `App` holding everything; commands (`utp chat`, `run`, `web`, `worker`,
+`tick`) add the channels they need and start what they run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.channels.base import Channel
+from bot.delivery import ChannelDelivery
+from bot.runner import JobRunner
+from bot.settings import Settings
+from handlers.context import Limits, Services
+from handlers.jobs import JobHandlers
+from handlers.router import Conversation
+from passport.clock import Clock, SystemClock
+from passport.signals import Extractor
+from storage.blobs import FileBlobStore
+from storage.engine import make_engine, make_sessionmaker, normalize_database_url
+from storage.jobs import JobStore
+from storage.migrate import upgrade
+from storage.uow import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything a running UTP process holds."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker
+    clock: Clock
+    services: Services
+    conversation: Conversation
+    delivery: ChannelDelivery
+    jobs: JobStore
+    runner: JobRunner
+    job_handlers: JobHandlers
+    channels: dict[str, Channel] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def add_channel(self, channel: Channel) -> None:
+        """Make a platform reachable from this process (sending, and file downloads)."""
+        self.channels[channel.platform] = channel
+        fetcher = channel.fetcher()
+        if fetcher is not None:
+            self.services.fetchers[channel.platform] = fetcher
+
+    async def release_waiting(self, address) -> None:
+        """Make jobs waiting for this person's platform runnable now (they came back)."""
+        async with self.services.uow() as uow:
+            person = await uow.passport.find_person(address)
+        if person is not None:
+            await self.jobs.release_person(person.id, self.clock.now())
+
+    async def close(self) -> None:
+        """Stop channels and release the database."""
+        for channel in list(self.channels.values()):
+            try:
+                await channel.stop()
+            except Exception:  # noqa: BLE001 - keep closing the rest
+                logger.exception("closing the %s channel failed", channel.platform)
+        await self.engine.dispose()
+
+
+def build_extractor(settings: Settings, force: str | None = None) -> Extractor:
+    """Offline extractor by default; the LLM extractor (with offline fallback) when a key is set."""
+    from extractors import build_extractor as build
+
+    return build(
+        openai_api_key=settings.openai_api_key,
+        openai_base_url=settings.openai_base_url,
+        model=settings.utp_llm_model,
+        cache_dir=settings.utp_cache_dir,
+        timeout=settings.utp_llm_timeout,
+        force=force,
+    )
+
+
+def build_llm(settings: Settings) -> Any:
+    """An `openai.AsyncOpenAI` client when a key is configured, else None."""
+    if not settings.openai_api_key:
+        return None
+    import openai
+
+    return openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+                              timeout=settings.utp_llm_timeout, max_retries=2)
+
+
+async def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    extractor: Extractor | None = None,
+    migrate: bool = True,
+) -> App:
+    """Wire a UTP process. Migrations run first (idempotent, safe with several processes)."""
+    url = normalize_database_url(settings.database_url, settings.utp_data_dir)
+    engine = make_engine(url)
+    if migrate:
+        await upgrade(engine)
+    sessionmaker = make_sessionmaker(engine)
+    clock = clock or SystemClock()
+    uow = UnitOfWorkFactory(sessionmaker)
+    llm = build_llm(settings)
+    transcriber = None
+    if llm is not None:
+        from bot.transcribe import OpenAITranscriber
+
+        transcriber = OpenAITranscriber(llm, settings.utp_transcribe_model)
+    services = Services(
+        uow=uow,
+        clock=clock,
+        blobs=FileBlobStore(settings.utp_data_dir / "blobs"),
+        extractor=extractor if extractor is not None else build_extractor(settings),
+        limits=Limits(max_file_mb=settings.utp_max_file_mb,
+                      reminder_hours=settings.utp_reminder_hours,
+                      quiet_start=settings.utp_quiet_start, quiet_end=settings.utp_quiet_end),
+        transcriber=transcriber,
+        secret_key=settings.secret_key(),
+        llm=llm,
+        llm_model=settings.utp_llm_model,
+    )
+    channels: dict[str, Channel] = {}
+    delivery = ChannelDelivery(uow, channels)
+    job_store = JobStore(sessionmaker)
+    job_handlers = JobHandlers(services, delivery)
+    runner = JobRunner(job_store, job_handlers.table(), clock, worker=settings.utp_worker_id)
+    return App(
+        settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
+        services=services, conversation=Conversation(services), delivery=delivery,
+        jobs=job_store, runner=runner, job_handlers=job_handlers, channels=channels,
+    )

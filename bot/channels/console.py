@@ -1,0 +1,111 @@
+"""The terminal chat: the embedded default channel (`utp chat`).
+
+Choices print as numbered lines and a bare number picks one; `/file PATH` sends a file. With
+piped input it reads every line, waits for the slow work each line caused, prints it, and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.channels.base import Channel, InboundHandler
+from handlers import texts
+from passport.errors import TransientDeliveryError
+from passport.messages import Address, Inbound, InboundFile, Outbound
+
+PREFIX = "utp> "
+
+
+class ConsoleChannel(Channel):
+    """One person talking in a terminal."""
+
+    platform = "console"
+
+    def __init__(
+        self, user: str, out_dir: Path, stream: TextIO | None = None, *,
+        max_bytes: int = 20 * 2**20,
+    ) -> None:
+        self.user = user
+        self.max_bytes = max_bytes
+        self.address = Address("console", user, user)
+        self.out_dir = out_dir
+        self.stream = stream or sys.stdout
+        self.last_choices: list[str] = []
+
+    def _print(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    async def send(self, address: Address, messages: Sequence[Outbound]) -> None:
+        """Print messages for the person at this terminal."""
+        if address.user_id != self.user:
+            raise TransientDeliveryError("that person is not at this terminal", retry_after=300)
+        for message in messages:
+            self.render(message)
+
+    def render(self, message: Outbound) -> None:
+        """Print one message: text, numbered choices, and where an attachment was saved."""
+        if message.text:
+            lines = message.text.splitlines() or [""]
+            self._print(PREFIX + lines[0])
+            for line in lines[1:]:
+                self._print("     " + line if line else "")
+        if message.choices:
+            self.last_choices = [c.data for c in message.choices]
+            for number, choice in enumerate(message.choices, 1):
+                self._print(f"     {number}. {choice.label}")
+        if message.attachment is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            path = self.out_dir / message.attachment.filename
+            path.write_bytes(message.attachment.content)
+            self._print(f"     (saved {message.attachment.kind}: {path})")
+
+    def render_banner(self) -> None:
+        """A first line for people typing by hand."""
+        self._print(f"(UTP terminal chat as {self.user}. Type a message, a number to pick, "
+                    "/file PATH to send a file, Ctrl-D to leave.)")
+
+    def to_inbound(self, line: str) -> Inbound | None:
+        """Turn one typed line into an Inbound (None when the channel answers it itself)."""
+        text = line.rstrip("\n")
+        stripped = text.strip()
+        message_id = uuid.uuid4().hex
+        if stripped.isdigit() and self.last_choices:
+            index = int(stripped) - 1
+            if 0 <= index < len(self.last_choices):
+                return Inbound(address=self.address, message_id=message_id,
+                               action=self.last_choices[index], display_name=self.user)
+        if stripped.startswith("/file"):
+            raw = stripped[5:].strip().strip('"').strip("'")
+            path = Path(raw).expanduser()
+            if not raw or not path.is_file():
+                self._print(PREFIX + texts.FILE_MISSING.format(path=raw or "(no path)"))
+                return None
+            size = path.stat().st_size
+            # A file over the cap is refused by its size, without reading it.
+            content = path.read_bytes() if size <= self.max_bytes else b""
+            file = InboundFile(ref=str(path), name=path.name, declared_size=size,
+                               content=content)
+            return Inbound(address=self.address, message_id=message_id, files=(file,),
+                           display_name=self.user)
+        return Inbound(address=self.address, message_id=message_id, text=text,
+                       display_name=self.user)
+
+    async def read_lines(self, handler: InboundHandler, stdin: TextIO, after_each) -> None:
+        """Read lines until end of input, handling each and then the work it caused."""
+        loop = asyncio.get_running_loop()
+        while True:
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            inbound = self.to_inbound(line)
+            if inbound is None:
+                continue
+            for message in await handler(inbound):
+                self.render(message)
+            await after_each()

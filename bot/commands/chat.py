@@ -1,0 +1,60 @@
+"""`utp chat`: talk to UTP in the terminal, offline, on the embedded default."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from bot.bootstrap import bootstrap
+from bot.channels.console import ConsoleChannel
+from bot.commands.common import parse_now, run, settings_or_exit
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `utp chat`."""
+    parser = subparsers.add_parser("chat", help="talk to UTP in this terminal")
+    parser.add_argument("--as", dest="user", default=None, help="who is talking (default: you)")
+    parser.add_argument("--now", default=None, help=argparse.SUPPRESS)
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the chat until end of input or Ctrl-D."""
+    return run(chat(args))
+
+
+async def chat(args: argparse.Namespace) -> int:
+    """The chat loop: handle each line, then the slow work it caused, printing everything."""
+    settings = settings_or_exit()
+    user = (args.user or getpass.getuser() or "me").strip()[:64]
+    app = await bootstrap(settings, clock=parse_now(args.now))
+    console = ConsoleChannel(user, settings.utp_data_dir / "exports" / user,
+                             max_bytes=app.services.limits.max_file_bytes)
+    app.add_channel(console)
+    interactive = sys.stdin.isatty()
+    try:
+        # What came due while the person was away (a nudge, a note) is shown first.
+        await app.release_waiting(console.address)
+        await app.runner.run_until_idle()
+        if interactive:
+            console.render_banner()
+            stop = asyncio.Event()
+            worker = asyncio.create_task(app.runner.run_forever(stop))
+
+            async def after_each() -> None:
+                app.runner.notify()
+
+            await console.read_lines(app.conversation.handle, sys.stdin, after_each)
+            stop.set()
+            await worker
+        else:
+            async def drain() -> None:
+                await app.runner.run_until_idle()
+
+            await console.read_lines(app.conversation.handle, sys.stdin, drain)
+        await app.runner.run_until_idle()
+    finally:
+        await app.close()
+    return 0

@@ -1,0 +1,45 @@
+"""Helpers the subcommands share: settings, the clock from `--now`, running a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+from bot.settings import ConfigError, Settings, load_settings
+from passport.clock import Clock, FixedClock, SystemClock
+
+
+def settings_or_exit() -> Settings:
+    """Settings, or a clear message and exit status 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"utp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def parse_now(value: str | None) -> Clock:
+    """`--now 2026-12-06T18:00:00+01:00` → a fixed clock; nothing → the system clock."""
+    if not value:
+        return SystemClock()
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise SystemExit(f"utp: --now must be an ISO time with an offset, got {value!r}") from exc
+    if at.tzinfo is None:
+        raise SystemExit("utp: --now needs a UTC offset, like 2026-12-06T18:00:00+01:00")
+    return FixedClock(at)
+
+
+def run(coro: Coroutine[Any, Any, int]) -> int:
+    """Run an async command; Ctrl-C ends it quietly."""
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        return 130
+    except ConfigError as exc:
+        print(f"utp: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,53 @@
+"""`utp export --person PERSON --format FORMAT --out DIR`: a person's export, for operators."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.bootstrap import bootstrap
+from bot.commands.common import run, settings_or_exit
+from handlers.privacy import FORMATS, build_export
+from passport.errors import BadInput
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `utp export`."""
+    parser = subparsers.add_parser("export", help="write a person's passport export to a folder")
+    parser.add_argument("--person", required=True,
+                        help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456")
+    parser.add_argument("--format", default="json", choices=sorted(FORMATS))
+    parser.add_argument("--out", required=True, type=Path)
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Write the export and print the paths."""
+    return run(_export(args))
+
+
+async def _export(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    app = await bootstrap(settings)
+    try:
+        async with app.services.uow() as uow:
+            person = await uow.passport.find_person_by_key(args.person)
+            if person is None:
+                print(f"utp: no person {args.person}", file=sys.stderr)
+                return 1
+            try:
+                files = await build_export(app.services, uow, person.id, args.format,
+                                           app.clock.now())
+            except BadInput as exc:
+                print(f"utp: {exc.reason}", file=sys.stderr)
+                return 1
+            await uow.commit()  # a signing key made on first export is kept
+        args.out.mkdir(parents=True, exist_ok=True)
+        for attachment in files:
+            path = args.out / attachment.filename
+            path.write_bytes(attachment.content)
+            print(path)
+    finally:
+        await app.close()
+    return 0

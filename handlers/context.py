@@ -1,0 +1,85 @@
+"""What every handler is given: the services (wired once in `bot/`) and the current turn."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from collections.abc import Callable
+from typing import Any
+
+from passport.clock import Clock
+from passport.messages import Choice, Inbound, Outbound
+from passport.model import Person
+from passport.ports import BlobStore, FileFetcher, Transcriber, UnitOfWork, UnitOfWorkFactory
+from passport.signals import Extractor
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what a person can send."""
+
+    max_file_mb: int = 20
+    max_text_chars: int = 100_000
+    reminder_hours: int = 48
+    quiet_start: int = 22
+    quiet_end: int = 8
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The file cap in bytes."""
+        return self.max_file_mb * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything concrete the handlers use, built by `bot.bootstrap`."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    blobs: BlobStore
+    extractor: Extractor | None = None
+    limits: Limits = field(default_factory=Limits)
+    transcriber: Transcriber | None = None
+    secret_key: str | None = None
+    llm: Any = None  # an openai.AsyncOpenAI client + model, for the narrative (optional)
+    llm_model: str = ""
+    fetchers: dict[str, FileFetcher] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Turn:
+    """One inbound message being handled inside one unit of work."""
+
+    uow: UnitOfWork
+    person: Person
+    inbound: Inbound
+    now: datetime
+    services: Services
+    text: str = ""
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    async def save_state(self, **changes: Any) -> None:
+        """Merge `changes` into the person's conversation state (None removes a key)."""
+        state = dict(self.person.state)
+        for key, value in changes.items():
+            if value is None:
+                state.pop(key, None)
+            else:
+                state[key] = value
+        self.person.state.clear()
+        self.person.state.update(state)
+        await self.uow.passport.update_person(self.person.id, state=state)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Strip control characters (NUL breaks PostgreSQL text) and surrounding blank space."""
+    return _CONTROL.sub("", text or "").replace("\r\n", "\n").strip()
+
+
+def say(text: str, *choices: Choice, replace: bool = False) -> Outbound:
+    """Shorthand for a text reply with optional buttons."""
+    return Outbound(text=text, choices=tuple(choices), replace_previous=replace)

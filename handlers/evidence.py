@@ -1,0 +1,127 @@
+"""What a stored file adds to the passport: document text, a credential, a voice note's words."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from handlers import texts
+from handlers.jobs import MAX_EXTRACT_CHARS, result_to_rows
+from passport.messages import Outbound
+from passport.timeutil import iso_week
+
+if TYPE_CHECKING:
+    from handlers.jobs import JobHandlers
+
+logger = logging.getLogger(__name__)
+
+LEVEL_WORDS = {
+    "verified": "verified",
+    "signature-valid-issuer-unchecked": "signature is valid, issuer not checked",
+    "unverifiable-offline": "can't be checked offline",
+    "invalid": "not valid",
+}
+
+
+async def process_artifact(jobs: JobHandlers, person_id: int | None, artifact_id: int) -> None:
+    """Route a stored artifact by what it is."""
+    services = jobs.services
+    async with services.uow() as uow:
+        row = await uow.passport.artifact_row(person_id, artifact_id)
+        if row is None or row.status != "stored" or not row.stored_path:
+            return
+        mime, kind, rel, name = row.mime or "", row.kind, row.stored_path, row.original_name
+    content = services.blobs.get(rel)
+    if kind == "voice" or mime.startswith("audio/"):
+        await _voice(jobs, person_id, artifact_id, content, name)
+        return
+    if kind in {"credential", "image"}:
+        if await _credential(jobs, person_id, artifact_id, content, name):
+            return
+    if kind in {"document", "text"}:
+        await _document(jobs, person_id, artifact_id, content, mime)
+
+
+async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, mime: str) -> None:
+    from extractors.documents import document_text
+
+    services = jobs.services
+    text = document_text(content, mime).strip()
+    if not text:
+        return
+    result = (await services.extractor.extract(text[:MAX_EXTRACT_CHARS])
+              if services.extractor else None)
+    now = services.clock.now()
+    async with services.uow() as uow:
+        await uow.passport.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
+        if result is not None:
+            added = await uow.passport.replace_suggestions(
+                person_id, now, result_to_rows(result, source="artifact"), artifact_id=artifact_id
+            )
+            messages = jobs._noticed(added)
+            if messages:
+                await jobs._queue_send(uow, person_id, messages)
+        await uow.commit()
+
+
+async def _credential(jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str) -> bool:
+    from ler.verify import inspect_credential
+
+    report = inspect_credential(content, name)
+    if report is None:
+        return False
+    services = jobs.services
+    now = services.clock.now()
+    rows = []
+    taxonomy = _taxonomy()
+    for achievement in report.achievements:
+        matched = False
+        for target_url, target_name, _framework in achievement.alignments:
+            skill = taxonomy.get(target_url) if taxonomy and target_url else None
+            if skill is not None:
+                rows.append(dict(kind="skill", label=skill.label, esco_uri=skill.uri,
+                                 group_code=skill.group, evidence=achievement.name[:300],
+                                 confidence=0.9, source="credential",
+                                 verification=report.level))
+                matched = True
+        if not matched and achievement.name:
+            rows.append(dict(kind="skill", label=achievement.name[:200], evidence=achievement.name,
+                             confidence=0.8, source="credential", verification=report.level))
+    async with services.uow() as uow:
+        await uow.passport.update_artifact(person_id, artifact_id, kind="credential",
+                                           credential=report.to_dict())
+        await uow.passport.replace_suggestions(person_id, now, rows, artifact_id=artifact_id)
+        title = report.achievements[0].name if report.achievements else (report.issuer_name or name)
+        await jobs._queue_send(uow, person_id, [Outbound(text=texts.CREDENTIAL_FOUND.format(
+            name=title, level=LEVEL_WORDS.get(report.level, report.level)))])
+        await uow.commit()
+    return True
+
+
+def _taxonomy():
+    try:
+        from extractors.esco import load_taxonomy
+    except ImportError:
+        return None
+    return load_taxonomy()
+
+
+async def _voice(jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str) -> None:
+    services = jobs.services
+    if services.transcriber is None:
+        return  # kept and acknowledged already; words come once a transcriber is configured
+    words = (await services.transcriber.transcribe(content, name or "voice.ogg")).strip()
+    if not words:
+        return
+    now = services.clock.now()
+    async with services.uow() as uow:
+        person = await uow.passport.get_person(person_id)
+        if person is None:
+            return
+        entry = await uow.passport.add_entry(
+            person_id, words, now, iso_week=iso_week(now, person.schedule.timezone)
+        )
+        await uow.passport.update_artifact(person_id, artifact_id, entry_id=entry.id,
+                                           text_excerpt=words[:2000])
+        await uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person_id)
+        await uow.commit()

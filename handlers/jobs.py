@@ -1,0 +1,165 @@
+"""The slow work, run by the job runner: extraction, downloads, artifact processing, sending.
+
+Each job reads what was captured, does the slow part outside any transaction, then writes its
+outcome in one short transaction. A job that raises is retried with backoff and parked when it
+keeps failing; the person's words are never touched by a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from handlers import texts
+from handlers.context import Services
+from handlers.files import store_content
+from passport.errors import FileRejected, RecipientGone
+from passport.followup import choose_followup
+from passport.messages import Choice, InboundFile, Outbound
+from passport.ports import Delivery
+from passport.signals import ExtractionResult
+
+logger = logging.getLogger(__name__)
+
+MAX_EXTRACT_CHARS = 8_000
+NOTICE_LIMIT = 5
+
+
+def outbound_to_payload(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
+    """Text-and-buttons messages as JSON (attachments are never queued)."""
+    return [{"text": m.text, "choices": [[c.label, c.data] for c in m.choices]} for m in messages]
+
+
+def payload_to_outbound(payload: list[dict[str, Any]]) -> list[Outbound]:
+    """The inverse of `outbound_to_payload`."""
+    return [Outbound(text=m.get("text", ""),
+                     choices=tuple(Choice(label, data) for label, data in m.get("choices", [])))
+            for m in payload]
+
+
+def result_to_rows(result: ExtractionResult, source: str = "reflection") -> list[dict[str, Any]]:
+    """Extraction output as signal columns."""
+    rows = [dict(kind="skill", label=s.label, esco_uri=s.uri, group_code=s.group,
+                 evidence=s.evidence, confidence=s.confidence, source=source)
+            for s in result.skills]
+    for kind, items in (("strength", result.strengths), ("interest", result.interests),
+                        ("growth", result.growth)):
+        rows += [dict(kind=kind, label=p.label, evidence=p.evidence, confidence=p.confidence,
+                      source=source) for p in items]
+    return rows
+
+
+class JobHandlers:
+    """One coroutine per job kind; `table()` hands them to the runner."""
+
+    def __init__(self, services: Services, delivery: Delivery) -> None:
+        self.services = services
+        self.delivery = delivery
+
+    def table(self) -> dict[str, Callable[[int | None, dict[str, Any]], Awaitable[None]]]:
+        """Job kind → handler."""
+        return {
+            "extract": self.extract,
+            "download": self.download,
+            "process_artifact": self.process_artifact,
+            "send": self.send,
+        }
+
+    async def _queue_send(self, uow, person_id: int, messages: Sequence[Outbound]) -> None:
+        await uow.jobs.enqueue("send", {"messages": outbound_to_payload(messages)},
+                               self.services.clock.now(), person_id=person_id)
+
+    async def send(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Deliver queued messages; a person who blocked the bot is marked inactive."""
+        if person_id is None:
+            return
+        try:
+            await self.delivery.deliver(person_id, payload_to_outbound(payload["messages"]),
+                                        platform=payload.get("platform"))
+        except RecipientGone:
+            async with self.services.uow() as uow:
+                await uow.passport.update_person(person_id, active=False)
+                await uow.commit()
+
+    async def extract(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Find talent signals in an entry and ask the person to keep them."""
+        services = self.services
+        async with services.uow() as uow:
+            entry = await uow.passport.get_entry(person_id, payload["entry_id"])
+        if entry is None or services.extractor is None:
+            return  # forgotten or deleted meanwhile: nothing to do
+        result = await services.extractor.extract(entry.text[:MAX_EXTRACT_CHARS])
+        now = services.clock.now()
+        async with services.uow() as uow:
+            current = await uow.passport.get_entry(person_id, entry.id)
+            person = await uow.passport.get_person(person_id)
+            if current is None or person is None or current.version != entry.version:
+                return  # edited meanwhile: the newer extract job speaks for it
+            added = await uow.passport.replace_suggestions(
+                person_id, now, result_to_rows(result), entry_id=entry.id
+            )
+            messages = self._noticed(added)
+            in_a_row = int(person.state.get("followups_in_a_row") or 0)
+            question = choose_followup(entry.text, result, in_a_row, seed=entry.id)
+            state = dict(person.state)
+            if question:
+                messages.append(Outbound(text=question))
+                state["followup"] = {"entry_id": entry.id, "at": now.timestamp()}
+                state["followups_in_a_row"] = in_a_row + 1
+            else:
+                state["followups_in_a_row"] = 0
+            if not messages:
+                messages = [Outbound(text=texts.NOTICED_NOTHING)]
+            await uow.passport.update_person(person_id, state=state)
+            await self._queue_send(uow, person_id, messages)
+            await uow.commit()
+
+    @staticmethod
+    def _noticed(added) -> list[Outbound]:
+        shown = sorted(added, key=lambda s: (s.kind != "skill", -s.confidence))[:NOTICE_LIMIT]
+        if not shown:
+            return []
+        ids = ",".join(str(s.id) for s in shown)
+        labels = [s.label for s in shown]
+        things = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        template = texts.NOTICED_ONE if len(shown) == 1 else texts.NOTICED
+        choices = [Choice(texts.KEEP_ALL, f"keep:{ids}"), Choice(texts.NOT_ME, f"notme:{ids}")]
+        if len(shown) > 1:
+            choices.append(Choice(texts.NOTICED_PICK, f"pick:{ids}"))
+        return [Outbound(text=template.format(things=things), choices=tuple(choices))]
+
+    async def download(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Fetch a file the person sent, check it, store it; a rejection is explained."""
+        services = self.services
+        async with services.uow() as uow:
+            row = await uow.passport.artifact_row(person_id, payload["artifact_id"])
+            if row is None or row.status != "pending":
+                return
+            platform, ref, name = row.platform, row.ref, row.original_name
+        fetcher = services.fetchers.get(platform)
+        if fetcher is None:
+            raise RuntimeError(f"no file fetcher for {platform}")
+        file = InboundFile(ref=ref or "", name=name, declared_size=payload.get("declared_size"),
+                           declared_mime=payload.get("declared_mime"),
+                           kind=payload.get("kind", "document"))
+        now = services.clock.now()
+        try:
+            content = await fetcher.fetch(file, services.limits.max_file_bytes)
+            async with services.uow() as uow:
+                await store_content(services, uow, person_id,
+                                    InboundFile(ref=file.ref, name=name, kind=file.kind,
+                                                content=content),
+                                    now, artifact_id=row.id)
+                await uow.commit()
+        except FileRejected as exc:
+            async with services.uow() as uow:
+                await uow.passport.delete_artifact(person_id, row.id)
+                await self._queue_send(uow, person_id, [Outbound(text=exc.reason)])
+                await uow.commit()
+
+    async def process_artifact(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Read what a stored file says: document text, a credential, a voice note."""
+        from handlers.evidence import process_artifact
+
+        await process_artifact(self, person_id, payload["artifact_id"])

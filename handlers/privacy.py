@@ -1,0 +1,119 @@
+"""The person owns the passport: /export gives everything, /forget erases everything."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from datetime import datetime
+
+from handlers import texts
+from handlers.context import Services, Turn, say
+from passport.errors import BadInput, UTPError
+from passport.export import passport_document
+from passport.messages import Attachment, Choice, Outbound
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    "json": texts.EXPORT_JSON,
+    "jsonresume": "JSON Resume",
+    "ob3": "Open Badges 3.0",
+    "clr": "CLR 2.0",
+}
+
+
+def export_choices() -> tuple[Choice, ...]:
+    """One button per export format."""
+    return tuple(Choice(label, f"export:{fmt}") for fmt, label in FORMATS.items())
+
+
+async def build_export(
+    services: Services, uow, person_id: int, fmt: str, now: datetime
+) -> list[Attachment]:
+    """The export files for one person in one format; raises BadInput when there is nothing."""
+    snapshot = await uow.passport.snapshot(person_id)
+    if snapshot is None:
+        raise BadInput(texts.NOTHING_YET)
+    stamp = now.strftime("%Y%m%d")
+    if fmt == "json":
+        document = json.dumps(passport_document(snapshot, now=now), ensure_ascii=False, indent=2)
+        files = await uow.passport.artifact_paths(person_id)
+        if not files:
+            return [Attachment(f"utp-passport-{stamp}.json", document.encode(), "application/json")]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("passport.json", document)
+            for artifact, rel in files:
+                try:
+                    zf.writestr(f"files/{artifact.id}-{artifact.original_name}",
+                                services.blobs.get(rel))
+                except OSError:
+                    logger.warning("artifact %s missing from the blob store", artifact.id)
+        return [Attachment(f"utp-passport-{stamp}.zip", buffer.getvalue(), "application/zip")]
+    from ler import export as ler_export
+
+    key = await person_key(services, uow, person_id)
+    made = ler_export.export_passport(snapshot, fmt, key, include_quotes=True, now=now)
+    if len(made) == 1:
+        f = made[0]
+        return [Attachment(f.filename, f.content, f.mime)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in made:
+            zf.writestr(f.filename, f.content)
+    return [Attachment(f"utp-{fmt}-{stamp}.zip", buffer.getvalue(), "application/zip")]
+
+
+async def person_key(services: Services, uow, person_id: int):
+    """The person's signing key, made (and sealed with UTP_SECRET_KEY) on first use."""
+    from ler import keys
+
+    if not services.secret_key:
+        raise UTPError("UTP_SECRET_KEY is not set")
+    sealed = await uow.passport.get_signing_key(person_id)
+    if sealed:
+        return keys.open_key(sealed, services.secret_key)
+    key = keys.new_person_key()
+    await uow.passport.update_person(person_id, signing_key=keys.seal_key(key, services.secret_key))
+    return key
+
+
+async def export(turn: Turn, fmt: str | None) -> list[Outbound]:
+    """Ask for a format, or make the export."""
+    if not fmt:
+        return [say(texts.EXPORT_ASK, *export_choices())]
+    if fmt not in FORMATS:
+        return [say(texts.EXPORT_ASK, *export_choices())]
+    try:
+        attachments = await build_export(turn.services, turn.uow, turn.person.id, fmt, turn.now)
+    except BadInput as exc:
+        return [say(exc.reason if fmt == "json" else texts.EXPORT_NOTHING_CONFIRMED)]
+    except UTPError:
+        logger.exception("export %s failed", fmt)
+        return [say(texts.EXPORT_FAILED)]
+    return [Outbound(text=texts.EXPORT_READY.format(what=FORMATS[fmt]), attachment=a)
+            for a in attachments]
+
+
+async def ask_forget(turn: Turn) -> list[Outbound]:
+    """Confirm before erasing."""
+    await turn.save_state(awaiting="forget")
+    return [say(texts.FORGET_ASK, Choice(texts.FORGET_YES, "forget:yes"),
+                Choice(texts.FORGET_NO, "forget:no"))]
+
+
+async def forget(turn: Turn) -> list[Outbound]:
+    """Erase the person's rows and files. Message-key hashes stay, so replays stay dead."""
+    await turn.uow.passport.delete_person(turn.person.id)
+    # Files go only once the rows are gone for good (after the commit).
+    person_id = turn.person.id
+    turn.after_commit.append(lambda: turn.services.blobs.delete_person(person_id))
+    return [say(texts.FORGET_DONE, replace=True)]
+
+
+async def keep(turn: Turn) -> list[Outbound]:
+    """The person changed their mind about forgetting."""
+    await turn.save_state(awaiting=None)
+    return [say(texts.FORGET_KEPT, replace=True)]

@@ -1,0 +1,175 @@
+"""The conversation: picks the handler for each `Inbound` and returns `Outbound` replies.
+
+Capture first: whatever a person sent is committed (with its durable jobs) before `handle`
+returns, and nothing slow runs here. Replays of a platform message are recognised by its key and
+answered with silence, also after /forget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from handlers import files, insight, onboarding, privacy, reflection, settings, texts
+from handlers.context import Services, Turn, clean_text, say
+from passport.errors import StorageBusy, StorageConflict
+from passport.messages import Inbound, Outbound
+
+logger = logging.getLogger(__name__)
+
+RETRIES = 4
+
+
+class Conversation:
+    """Platform-neutral entry point every channel calls."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Handle one inbound message; retried when the database is briefly busy or raced."""
+        if inbound.is_group and not inbound.addressed:
+            return []
+        for attempt in range(RETRIES):
+            try:
+                return await self._handle_once(inbound)
+            except (StorageBusy, StorageConflict):
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
+        services = self.services
+        now = services.clock.now()
+        async with services.uow() as uow:
+            repo = uow.passport
+            if inbound.message_id and not inbound.edited and not inbound.action:
+                if not await repo.mark_seen(inbound.message_key, now):
+                    logger.info("replayed message dropped")
+                    return []
+            person = await repo.find_person(inbound.address)
+            if person is None:
+                if inbound.action or inbound.edited:
+                    return [say(texts.NOT_UNDERSTOOD_BUTTON)] if inbound.action else []
+                out = await onboarding.first_contact(services, uow, inbound, now)
+                await uow.commit()
+                return out
+            await repo.touch_identity(inbound.address, now)
+            text = clean_text(inbound.text)
+            turn = Turn(uow=uow, person=person, inbound=inbound, now=now, services=services,
+                        text=text)
+            out = await self._route(turn)
+            await uow.commit()
+        for callback in turn.after_commit:
+            callback()
+        return out
+
+    async def _route(self, turn: Turn) -> list[Outbound]:
+        person, inbound, text = turn.person, turn.inbound, turn.text
+        if not person.onboarded:
+            if inbound.files and person.consented:
+                await turn.save_state()  # files wait: setup comes first, nothing is stored yet
+            return await onboarding.continue_onboarding(turn)
+        if inbound.action:
+            return await self._on_action(turn, inbound.action)
+        if inbound.edited:
+            if not text:
+                return []
+            if len(text) > turn.services.limits.max_text_chars:
+                return [say(texts.TOO_LONG.format(length=len(text)))]
+            return await reflection.edit(turn)
+        if len(text) > turn.services.limits.max_text_chars:
+            return [say(texts.TOO_LONG.format(length=len(text)))]
+        awaiting = person.state.get("awaiting")
+        if text.startswith("/"):
+            return await self._on_command(turn)
+        if awaiting == "forget":
+            if text.lower().rstrip("!.") in {"yes", "y", "yes delete", "delete"}:
+                return await privacy.forget(turn)
+            await turn.save_state(awaiting=None)
+            kept = [say(texts.FORGET_KEPT)]
+            return kept + (await self._capture(turn) if text or inbound.files else [])
+        if awaiting == "zone" and text and not inbound.files:
+            return await settings.typed_zone(turn)
+        if awaiting == "goal" and text and not inbound.files:
+            await turn.save_state(awaiting=None)
+            return await insight_goal(turn, text)
+        if text and not inbound.files and insight.wants_digest(text):
+            return await insight.digest(turn)
+        if text and not inbound.files and insight.wants_another(text):
+            return await insight.another_prompt(turn)
+        return await self._capture(turn)
+
+    async def _capture(self, turn: Turn) -> list[Outbound]:
+        if not turn.text and not turn.inbound.files:
+            return [say(texts.EMPTY_TEXT)]
+        out: list[Outbound] = []
+        entry_id = None
+        if turn.text:
+            out += await reflection.capture(turn)
+            if turn.inbound.message_id:
+                entry = await turn.uow.passport.entry_by_key(turn.person.id,
+                                                             turn.inbound.message_key)
+                entry_id = entry.id if entry else None
+        if turn.inbound.files:
+            out += await files.receive(turn, entry_id)
+        return out
+
+    async def _on_command(self, turn: Turn) -> list[Outbound]:
+        command, _, arg = turn.text.partition(" ")
+        command = command.split("@", 1)[0].lower()  # Telegram groups: /digest@utp_bot
+        arg = arg.strip()
+        if command in {"/help", "/start"}:
+            return [say(texts.HELP)]
+        if command in {"/digest", "/strengths", "/passport"}:
+            return await insight.digest(turn)
+        if command == "/settings":
+            return await settings.show(turn)
+        if command == "/pause":
+            return await settings.pause(turn, arg)
+        if command == "/resume":
+            return await settings.resume(turn)
+        if command == "/skip":
+            return await settings.skip(turn)
+        if command in {"/another", "/different", "/new"}:
+            return await insight.another_prompt(turn)
+        if command == "/export":
+            return await privacy.export(turn, arg.lower() or None)
+        if command in {"/forget", "/delete"}:
+            return await privacy.ask_forget(turn)
+        if command == "/goal":
+            if not arg:
+                await turn.save_state(awaiting="goal")
+                return [say(texts.GOAL_ASK)]
+            return await insight_goal(turn, arg)
+        if command == "/reminders":
+            on = arg.lower() not in {"off", "no", "0"}
+            await turn.uow.passport.update_person(turn.person.id, reminders=on)
+            return [say(texts.REMINDERS_ON if on else texts.REMINDERS_OFF)]
+        return [say(texts.UNKNOWN_COMMAND.format(command=command[:30]))]
+
+    async def _on_action(self, turn: Turn, action: str) -> list[Outbound]:
+        verb = action.split(":", 1)[0]
+        if verb in {"keep", "notme", "pick"}:
+            return await reflection.decide(turn, action)
+        if verb == "forget":
+            if action == "forget:yes":
+                return await privacy.forget(turn)
+            return await privacy.keep(turn)
+        if verb == "export":
+            return await privacy.export(turn, action.split(":", 1)[1])
+        if verb in {"settings", "day", "hour", "tz", "digestfreq"}:
+            return await settings.on_action(turn, action)
+        if verb == "digest":
+            return await insight.digest(turn)
+        if verb == "another":
+            return await insight.another_prompt(turn)
+        return [say(texts.NOT_UNDERSTOOD_BUTTON)]
+
+
+async def insight_goal(turn: Turn, text: str) -> list[Outbound]:
+    """`/goal nurse`: how close the person's evidence is to a job they name."""
+    from handlers.goal import goal
+
+    return await goal(turn, text)

@@ -1,0 +1,75 @@
+"""The seams handlers see: unit of work, blob store, delivery, file fetching, insight.
+
+Implementations: `storage/` (SqlAlchemyUnitOfWork, FileBlobStore), `bot/` (delivery through the
+channels). Tests use the real SQLite storage and `Fake*` channels that satisfy the same protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from passport.messages import InboundFile, Outbound
+
+
+class BlobStore(Protocol):
+    """Content-addressed bytes, one folder per person."""
+
+    def put(self, person_id: int, content: bytes) -> tuple[str, str]:
+        """Store bytes; returns (sha256, relative path)."""
+        ...
+
+    def get(self, rel_path: str) -> bytes:
+        """Read stored bytes."""
+        ...
+
+    def delete_person(self, person_id: int) -> None:
+        """Remove every file of one person."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: `passport` is the repository, `jobs` enqueues durable jobs."""
+
+    passport: Any
+    jobs: Any
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None:
+        """Make the work durable."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...
+
+
+class Delivery(Protocol):
+    """Sends messages to a person on the platform they use."""
+
+    async def deliver(
+        self, person_id: int, messages: Sequence[Outbound], *, platform: str | None = None
+    ) -> None:
+        """Send; raises RecipientGone or TransientDeliveryError."""
+        ...
+
+
+class FileFetcher(Protocol):
+    """Downloads a file a person sent on one platform, at most `max_bytes`."""
+
+    async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
+        """The file's bytes; raises FileRejected when larger than `max_bytes`."""
+        ...
+
+
+class Transcriber(Protocol):
+    """Turns a voice note into text (only when an OpenAI key is configured)."""
+
+    async def transcribe(self, audio: bytes, filename: str) -> str:
+        """The words spoken."""
+        ...
