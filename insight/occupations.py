@@ -199,3 +199,8 @@ def occupation_by_uri(uri: str) -> OccupationMatch | None:
         if occ[0] == uri:
             return _match(row, occ[1], 1.0)
     return None
+
+
+def skill_labels() -> tuple[str, ...]:
+    """Labels of every ESCO skill in the occupation data (to spot skills named in prose)."""
+    return tuple(s.label for s in _data().skills)
