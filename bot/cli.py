@@ -15,6 +15,7 @@ import sys
 COMMANDS = (
     "chat",
     "run",
+    "web",
     "worker",
     "extract",
     "export",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from handlers import texts
@@ -17,6 +18,13 @@ SLOTS = ((6, 18, "Sunday evening"), (0, 9, "Monday morning"), (4, 16, "Friday af
 HOURS = (8, 10, 12, 14, 16, 18, 20)
 COMMON_ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
                 "Asia/Kolkata", "UTC")
+
+
+_GREETING = re.compile(
+    r"^\W*(hi|hello|hey|hiya|hallo|hola|yo|start|help|good (morning|evening|afternoon))\b"
+    r"[\s\W]*(there|utp|bot)?[\s\W]*$",
+    re.IGNORECASE,
+)
 
 
 def slot_choices() -> tuple[Choice, ...]:
@@ -48,7 +56,7 @@ async def first_contact(services: Services, uow, inbound: Inbound, now: datetime
     person = await uow.passport.create_person(inbound.address, inbound.display_name, now)
     state: dict = {"step": "consent"}
     text = (inbound.text or "").strip()
-    kept_first = bool(text) and not text.startswith("/")
+    kept_first = bool(text) and not text.startswith("/") and not _GREETING.match(text)
     if kept_first:
         state["pending_text"] = text[: services.limits.max_text_chars]
         state["pending_key"] = inbound.message_key if inbound.message_id else None

@@ -1,0 +1,137 @@
+"""The journal core end to end through the conversation, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from passport.messages import InboundFile
+from passport.signals import SignalStatus
+from tests.core.helpers import Person
+from tests.fakes.channel import FakeChannel
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
+       b"\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc`\x18\x05\x00\x00\x10\x00\x01\xb5\xd7\xe2\x1d"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+async def test_onboarding_takes_three_taps_and_sets_the_schedule(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    alice = Person(app)
+    first = await alice.say("hello")
+    assert "Is that OK?" in first[0].text
+    assert [c.data for c in first[0].choices] == ["consent:yes", "consent:no"]
+    await alice.tap("consent:yes")
+    await alice.tap("slot:6:18")
+    done = await alice.tap("tz:Europe/Berlin")
+    assert "Sunday at 18:00 (Europe/Berlin)" in done[0].text
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+    assert person.onboarded and person.schedule.timezone == "Europe/Berlin"
+    # Sunday 6 Dec 2026 18:00 in Berlin is 17:00 UTC.
+    assert person.schedule.next_nudge_at.isoformat() == "2026-12-06T17:00:00+00:00"
+
+
+async def test_a_reply_is_captured_then_skills_are_noticed_and_kept(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    channel = FakeChannel()
+    app.add_channel(channel)
+    alice = Person(app)
+    await alice.onboard()
+    ack = await alice.say("Took new product photos in natural light and rewrote all my listings.")
+    assert "Got it" in ack[0].text or "Saved" in ack[0].text or "Kept" in ack[0].text
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        assert await uow.passport.count_entries(person.id) == 1
+        assert await uow.passport.signals(person.id) == []  # nothing slow ran yet
+    await app.runner.run_until_idle()
+    noticed = [m for a, m in channel.sent if m.choices]
+    assert noticed and "take photographs" in noticed[0].text
+    keep = noticed[0].choices[0].data
+    assert keep.startswith("keep:")
+    await alice.tap(keep)
+    async with app.services.uow() as uow:
+        kept = await uow.passport.signals(person.id, statuses=[SignalStatus.CONFIRMED])
+    assert {s.label for s in kept} == {"take photographs", "write copy"}
+    for s in kept:
+        assert s.evidence in "Took new product photos in natural light and rewrote all my listings."
+
+
+async def test_not_me_is_never_suggested_again(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    await alice.say("Worked with my team on the robot.")
+    await app.runner.run_until_idle()
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        (signal,) = await uow.passport.signals(person.id)
+    await alice.tap(f"notme:{signal.id}")
+    await alice.say("The team met again today.")
+    await app.runner.run_until_idle()
+    async with app.services.uow() as uow:
+        shown = await uow.passport.signals(
+            person.id, statuses=[SignalStatus.SUGGESTED, SignalStatus.CONFIRMED])
+    assert shown == []
+
+
+async def test_replayed_message_is_stored_once(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    alice = Person(app)
+    await alice.onboard()
+    first = await alice.say("I fixed my bike", message_id="m-1")
+    again = await alice.say("I fixed my bike", message_id="m-1")
+    assert first and again == []
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        assert await uow.passport.count_entries(person.id) == 1
+
+
+async def test_edit_keeps_versions_and_re_extracts(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    await alice.say("I sorted photos", message_id="m-7")
+    await app.runner.run_until_idle()
+    reply = await alice.say("I sorted photos and fixed listings", message_id="m-7", edited=True)
+    assert "Updated" in reply[0].text
+    await app.runner.run_until_idle()
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        (entry,) = await uow.passport.entries(person.id, with_versions=True)
+        labels = {s.label for s in await uow.passport.signals(person.id)}
+    assert [v.text for v in entry.versions] == ["I sorted photos",
+                                                "I sorted photos and fixed listings"]
+    assert labels == {"take photographs", "write copy"}
+
+
+async def test_export_and_forget_erase_rows_and_files(make_app, db_url, tmp_path):
+    app = await make_app(database_url=db_url)
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    await alice.say("Photo of my certificate", message_id="m-2",
+                    files=(InboundFile(ref="x", name="cert.png", content=PNG),))
+    await app.runner.run_until_idle()
+    (export,) = await alice.say("/export json")
+    assert export.attachment.filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(export.attachment.content)) as zf:
+        document = json.loads(zf.read("passport.json"))
+        assert any(name.startswith("files/") for name in zf.namelist())
+    assert document["entries"][0]["text"] == "Photo of my certificate"
+    assert document["artifacts"][0]["sha256"]
+    blobs = app.settings.utp_data_dir / "blobs"
+    assert any(blobs.rglob("*"))
+    ask = await alice.say("/forget")
+    assert [c.data for c in ask[0].choices] == ["forget:yes", "forget:no"]
+    await alice.say("yes")
+    assert not any(p.is_file() for p in blobs.rglob("*"))
+    async with app.services.uow() as uow:
+        assert await uow.passport.find_person(alice.address) is None
+    # A replay of an old message after /forget brings nothing back.
+    assert await alice.say("Photo of my certificate", message_id="m-2") == []
+    async with app.services.uow() as uow:
+        assert await uow.passport.find_person(alice.address) is None
