@@ -11,7 +11,7 @@ from ler.keys import PersonKey, new_person_key
 from passport.model import Artifact, Entry, PassportSnapshot, Person, Signal
 from passport.signals import SignalKind, SignalStatus
 
-EXAMPLES = Path("/work/shared/ler/examples")
+EXAMPLES = Path(__file__).parent / "examples"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 ESCO_BUDGET = "http://data.europa.eu/esco/skill/1f7d5a8e-6a5e-4a0b-8f3b-2a3c2ac6d6c1"
 ESCO_TEAM = "http://data.europa.eu/esco/skill/e5e2a2a6-5e2b-4b0b-9d1a-0c2b1b8c3f10"
