@@ -268,9 +268,16 @@ def _report(
         credential_id=_str(cred.get("id")),
         name=_str(cred.get("name")),
         valid_from=_str(cred.get("validFrom", cred.get("issuanceDate"))),
-        achievements=tuple(achievements),
+        achievements=tuple(_unique(achievements)),
         credential=found.text,
     )
+
+
+def _unique(achievements: list[ImportedAchievement]) -> list[ImportedAchievement]:
+    seen: dict[tuple[str, str], ImportedAchievement] = {}
+    for a in achievements:
+        seen.setdefault((a.achievement_id, a.name), a)
+    return list(seen.values())
 
 
 _SUMMARY = {
