@@ -95,6 +95,19 @@ def build_llm(settings: Settings) -> Any:
                               timeout=settings.utp_llm_timeout, max_retries=2)
 
 
+def build_narrator(settings: Settings, llm: Any) -> Any:
+    """The digest narrative writer (LLM) as a plain async callable, or None without a key."""
+    if llm is None:
+        return None
+    from insight.narrative import write_narrative
+
+    async def narrate(profile: Any) -> str | None:
+        return await write_narrative(profile, client=llm, model=settings.utp_llm_model,
+                                     timeout=settings.utp_llm_timeout)
+
+    return narrate
+
+
 async def bootstrap(
     settings: Settings,
     *,
@@ -126,8 +139,7 @@ async def bootstrap(
                       quiet_start=settings.utp_quiet_start, quiet_end=settings.utp_quiet_end),
         transcriber=transcriber,
         secret_key=settings.secret_key(),
-        llm=llm,
-        llm_model=settings.utp_llm_model,
+        narrator=build_narrator(settings, llm),
     )
     channels: dict[str, Channel] = {}
     delivery = ChannelDelivery(uow, channels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from passport.clock import Clock
@@ -42,8 +42,7 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     transcriber: Transcriber | None = None
     secret_key: str | None = None
-    llm: Any = None  # an openai.AsyncOpenAI client + model, for the narrative (optional)
-    llm_model: str = ""
+    narrator: Callable[[Any], Awaitable[str | None]] | None = None  # LLM digest narrative
     fetchers: dict[str, FileFetcher] = field(default_factory=dict)
 
 

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import datetime
 
 from handlers import texts
-from handlers.context import Turn, say
-from passport.messages import Outbound
+from handlers.context import Services, Turn, say
+from passport.digest import has_news, render_digest
+from passport.messages import Attachment, Choice, Outbound
+from passport.model import Person
 from passport.prompts import choose_prompt, get_prompt
-from passport.signals import SignalStatus
-from passport.timeutil import iso_week
+from passport.timeutil import iso_week, zone
 
 STRENGTHS_INTENT = re.compile(
-    r"\b(what\s+(are|r)\s+my\s+(strengths|skills|talents)|what\s+am\s+i\s+good\s+at|"
-    r"(show|see)\s+(me\s+)?my\s+(passport|strengths|skills|progress|digest)|"
-    r"my\s+strengths|my\s+skills\??$|strengths\??$|how\s+am\s+i\s+doing|my\s+progress)\b",
+    r"\b(what\s+(are|r)\s+my\s+(strengths|skills|talents|strong\s+points)|"
+    r"what\s+am\s+i\s+(good|great|best)\s+at|what\s+(are\s+)?my\s+superpowers?|"
+    r"(show|see|view)\s+(me\s+)?my\s+(passport|strengths|skills|progress|digest)|"
+    r"my\s+strengths|my\s+skills\??$|^strengths\??$|how\s+am\s+i\s+doing|my\s+progress|"
+    r"what\s+have\s+i\s+(learned|grown))\b",
     re.IGNORECASE,
 )
 ANOTHER_INTENT = re.compile(
-    r"^(different|another|other|new)\s+(one|question|prompt)\b|^(skip\s+this\s+question)",
+    r"^(a\s+)?(different|another|other|new)\s+(one|question|prompt)\b|^skip\s+this\s+question",
     re.IGNORECASE,
 )
 
@@ -33,18 +38,39 @@ def wants_another(text: str) -> bool:
     return len(text) <= 60 and bool(ANOTHER_INTENT.search(text.strip()))
 
 
+async def digest_messages(
+    services: Services, uow, person: Person, now: datetime, *, scheduled: bool = False,
+    narrate: bool = True,
+) -> list[Outbound] | None:
+    """The digest text (and chart); None when `scheduled` and nothing is new since last time."""
+    from insight.chart import render_chart
+
+    profile = await uow.passport.profile(person.id, now=now, since=person.last_digest_at)
+    if scheduled and not has_news(profile):
+        return None
+    narrative = None
+    if narrate and services.narrator is not None and profile.all_signals:
+        narrative = await services.narrator(profile)
+    text = render_digest(profile, now=now, narrative=narrative,
+                         tz=zone(person.schedule.timezone))
+    out = [Outbound(text=text)]
+    if profile.all_signals:
+        # Matplotlib is CPU work: keep the event loop free for other people meanwhile.
+        chart = await asyncio.to_thread(render_chart, profile, now=now)
+        if chart:
+            out.append(Outbound(attachment=Attachment("utp-skills.png", chart, "image/png",
+                                                      kind="image")))
+    await uow.passport.update_person(person.id, last_digest_at=now)
+    return out
+
+
 async def digest(turn: Turn) -> list[Outbound]:
-    """The passport at a glance (fits one phone screen)."""
-    signals = await turn.uow.passport.signals(
-        turn.person.id, statuses=(SignalStatus.CONFIRMED, SignalStatus.SUGGESTED)
-    )
-    if not signals:
-        return [say(texts.NOTHING_YET)]
-    lines = ["Your passport so far:"]
-    for s in sorted(signals, key=lambda s: (s.status != SignalStatus.CONFIRMED, -s.confidence))[:6]:
-        mark = "" if s.status == SignalStatus.CONFIRMED else " (suggested)"
-        lines.append(f"- {s.label}{mark}: \"{s.evidence[:80]}\"")
-    return [say("\n".join(lines))]
+    """The passport at a glance; with an LLM the warm narrative is written in a job."""
+    if turn.services.narrator is not None:
+        await turn.uow.jobs.enqueue("digest", {"scheduled": False}, turn.now,
+                                    person_id=turn.person.id)
+        return [say(texts.DIGEST_COMING)]
+    return await digest_messages(turn.services, turn.uow, turn.person, turn.now) or []
 
 
 async def another_prompt(turn: Turn) -> list[Outbound]:
@@ -57,7 +83,8 @@ async def another_prompt(turn: Turn) -> list[Outbound]:
         turn.now, turn.person.schedule.timezone
     )
     await turn.save_state(prompt={"id": prompt.id, "week": week})
-    return [say(texts.ANOTHER_PROMPT.format(prompt=prompt.text))]
+    return [say(texts.ANOTHER_PROMPT.format(prompt=prompt.text),
+                Choice(texts.ANOTHER_BUTTON, "another"))]
 
 
 def current_prompt_text(turn: Turn) -> str | None:

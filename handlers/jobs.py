@@ -64,7 +64,29 @@ class JobHandlers:
             "download": self.download,
             "process_artifact": self.process_artifact,
             "send": self.send,
+            "digest": self.digest,
         }
+
+    async def digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Build a digest (with the LLM narrative and chart) and deliver it directly."""
+        from handlers.insight import digest_messages
+
+        now = self.services.clock.now()
+        async with self.services.uow() as uow:
+            person = await uow.passport.get_person(person_id)
+            if person is None:
+                return
+            messages = await digest_messages(self.services, uow, person, now,
+                                             scheduled=bool(payload.get("scheduled")))
+            if messages is None:
+                return
+            await uow.commit()
+        try:
+            await self.delivery.deliver(person_id, messages)
+        except RecipientGone:
+            async with self.services.uow() as uow:
+                await uow.passport.update_person(person_id, active=False)
+                await uow.commit()
 
     async def _queue_send(self, uow, person_id: int, messages: Sequence[Outbound]) -> None:
         await uow.jobs.enqueue("send", {"messages": outbound_to_payload(messages)},

@@ -107,6 +107,13 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
         return [say(texts.ZONE_TYPE_PROMPT)]
     if action.startswith("tz:"):
         return await _finish(turn, action[3:])
+    if step in {"zone", "zone_text", "slot", "day", "hour"} and turn.inbound.timezone_hint:
+        found = find_zone(turn.inbound.timezone_hint)
+        if found and step in {"zone", "zone_text"}:
+            return await _finish(turn, found)
+        if found:
+            await turn.save_state(tz_hint=found)
+            return _question_for(step, turn)
     if step in {"zone", "zone_text"} and turn.text and not action:
         found = find_zone(turn.text)
         if found:

@@ -90,6 +90,9 @@ class Conversation:
             await turn.save_state(awaiting=None)
             kept = [say(texts.FORGET_KEPT)]
             return kept + (await self._capture(turn) if text or inbound.files else [])
+        if awaiting == "zone" and inbound.timezone_hint and not text:
+            turn.text = inbound.timezone_hint
+            return await settings.typed_zone(turn)
         if awaiting == "zone" and text and not inbound.files:
             return await settings.typed_zone(turn)
         if awaiting == "goal" and text and not inbound.files:

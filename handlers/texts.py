@@ -108,6 +108,8 @@ RESUMED = "Welcome back! Your next question comes {when}."
 SKIPPED = "No question this week. See you next week!"
 
 ANOTHER_PROMPT = "Here's a different one:\n\n{prompt}"
+ANOTHER_BUTTON = "Another question"
+DIGEST_COMING = "Putting your passport together. One moment..."
 
 EXPORT_ASK = "Which format would you like?"
 EXPORT_JSON = "Everything (JSON)"

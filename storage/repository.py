@@ -523,6 +523,20 @@ class SqlAlchemyPassportRepository:
             .values(answered_at=now)
         )
 
+    # -- insight -----------------------------------------------------------------------------
+
+    async def profile(self, person_id: int, *, now: datetime, since: datetime | None):
+        """The person's profile from bounded aggregate queries (cost flat in history size)."""
+        from storage.insight_queries import load_profile
+
+        return await load_profile(self.session, person_id, now=now, since_last_digest=since)
+
+    async def evidence_uris(self, person_id: int) -> set[str]:
+        """ESCO URIs the person has evidence for (rejected ones left out)."""
+        from storage.insight_queries import load_evidence_uris
+
+        return await load_evidence_uris(self.session, person_id)
+
     # -- whole passport --------------------------------------------------------------------
 
     async def snapshot(self, person_id: int) -> PassportSnapshot | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from passport.errors import StorageBusy, StorageConflict
 
 from storage.jobs import JobWriter
 from storage.repository import SqlAlchemyPassportRepository
@@ -31,15 +34,28 @@ class SqlAlchemyUnitOfWork:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:
+    ) -> bool:
         try:
             await self.session.rollback()
         finally:
             await self.session.close()
+        # Translate races and brief locks met inside the block, so callers can retry them.
+        if isinstance(exc, IntegrityError):
+            raise StorageConflict("a concurrent write won") from exc
+        if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+            raise StorageBusy("the database is busy") from exc
+        return False
 
     async def commit(self) -> None:
-        """Make everything done in this unit durable."""
-        await self.session.commit()
+        """Make everything done in this unit durable (races and locks surface as UTP errors)."""
+        try:
+            await self.session.commit()
+        except IntegrityError as exc:
+            raise StorageConflict("a concurrent write won") from exc
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise StorageBusy("the database is busy") from exc
+            raise
 
     async def rollback(self) -> None:
         """Throw away everything done since the last commit."""

@@ -135,3 +135,35 @@ async def test_export_and_forget_erase_rows_and_files(make_app, db_url, tmp_path
     assert await alice.say("Photo of my certificate", message_id="m-2") == []
     async with app.services.uow() as uow:
         assert await uow.passport.find_person(alice.address) is None
+
+
+async def test_strengths_question_gives_a_digest_with_a_chart(make_app, db_url):
+    app = await make_app(database_url=db_url)
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    empty = await alice.say("what are my strengths?")
+    assert "empty" in empty[0].text.lower() or "start" in empty[0].text.lower()
+    await alice.say("Took product photos and rewrote my listings. Then the team met.")
+    await app.runner.run_until_idle()
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        signals = await uow.passport.signals(person.id)
+    await alice.tap("keep:" + ",".join(str(s.id) for s in signals[:2]))
+    await alice.tap(f"notme:{signals[2].id}")
+    out = await alice.say("What am I good at?")
+    text = out[0].text
+    assert len(text) <= 900
+    assert "take photographs" in text.lower() or "photographs" in text.lower()
+    assert "work in teams" not in text.lower()  # rejected: never shown
+    assert out[1].attachment is not None and out[1].attachment.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_goal_shows_essential_skills_from_esco(make_app):
+    app = await make_app()
+    alice = Person(app)
+    await alice.onboard()
+    ask = await alice.say("/goal")
+    assert "job" in ask[0].text.lower() or "role" in ask[0].text.lower()
+    answer = await alice.say("software developer")
+    assert "software developer" in answer[0].text.lower()
