@@ -222,3 +222,24 @@ def test_ob2_hosted_assertion_is_unverifiable_offline() -> None:
     del assertion["recipient"]
     report = inspect_credential(json.dumps(assertion).encode(), "ob2.json", now=NOW)
     assert report is not None and report.level == "invalid"
+
+
+def test_esco_uris_of_an_imported_badge(person_key: PersonKey) -> None:
+    report = inspect_credential(_ob3(person_key)["badge-manage-budgets.png"], now=NOW)
+    assert report is not None and report.esco_uris() == (ESCO_BUDGET,)
+
+
+def test_ob2_baked_png_with_a_hosted_url_is_unverifiable_offline() -> None:
+    ihdr = _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    itxt = _chunk(b"iTXt", b"openbadges\0\0\0\0\0https://example.org/assertions/1")
+    report = inspect_credential(b"\x89PNG\r\n\x1a\n" + ihdr + itxt + _chunk(b"IEND", b""))
+    assert report is not None
+    assert report.format == "ob2" and report.level == "unverifiable-offline"
+    assert report.achievements == ()
+
+
+def test_vc_json_under_an_old_openbadges_context_is_not_taken_for_ob2() -> None:
+    doc = json.loads((EXAMPLES / "ob3/simple.json").read_text())
+    doc["@context"][1] = "https://imsglobal.github.io/openbadges-specification/context.json"
+    report = inspect_credential(json.dumps(doc).encode(), now=NOW)
+    assert report is not None and report.format == "ob3-json" and report.level == "invalid"
