@@ -8,7 +8,6 @@ colours (safe for colour blindness) plus hatching, so status never rests on colo
 from __future__ import annotations
 
 import io
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -45,16 +44,15 @@ FAMILY_COLOURS = {
     "other": OKABE_ITO["grey"],
 }
 
-_lock = threading.Lock()  # pyplot's state is global; one figure at a time
+STYLE = {"font.size": 17, "axes.titlesize": 21, "axes.titleweight": "bold"}
 
 
-def _pyplot() -> Any:
+def _matplotlib() -> Any:
+    """Matplotlib on the Agg backend, imported only when a chart is drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return matplotlib
 
 
 def _short(label: str) -> str:
@@ -87,8 +85,7 @@ def render_chart(profile: Profile, *, now: datetime) -> bytes | None:
             row = per_family.setdefault(group_family(mc.group), [0] * len(months))
             row[months.index(mc.month)] += mc.count
     show_months = sum(1 for i in range(len(months)) if any(r[i] for r in per_family.values())) >= 2
-    with _lock:
-        return _draw(profile, skills, months, per_family if show_months else {}, now)
+    return _draw(profile, skills, months, per_family if show_months else {}, now)
 
 
 def _draw(
@@ -98,12 +95,16 @@ def _draw(
     per_family: dict[str, list[int]],
     now: datetime,
 ) -> bytes:
-    plt = _pyplot()
+    mpl = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    fig = plt.figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    try:
-        plt.rcParams.update({"font.size": 17, "axes.titlesize": 21, "axes.titleweight": "bold"})
+    # A bare Figure, not pyplot: no global figure registry, safe from several threads, and
+    # rc_context keeps our font sizes from leaking into anyone else's plots.
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+        FigureCanvasAgg(fig)
         # Skill names need a wide left margin; the month panel does not, so it gets the width.
         if per_family:
             ax = fig.add_axes((LEFT, 0.47, RIGHT - LEFT, 0.38))
@@ -170,5 +171,3 @@ def _draw(
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
-    finally:
-        plt.close(fig)
