@@ -55,6 +55,8 @@ class ConsoleChannel(Channel):
             self._print(PREFIX + lines[0])
             for line in lines[1:]:
                 self._print("     " + line if line else "")
+        if message.text and not message.choices:
+            self.last_choices = []  # a bare number now means a number, not an old button
         if message.choices:
             self.last_choices = [c.data for c in message.choices]
             for number, choice in enumerate(message.choices, 1):
