@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from passport.profile import (
@@ -35,9 +35,13 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def _month_expr(dialect: str) -> ColumnElement[str]:
+    # Constants inlined, not bound: PostgreSQL only sees SELECT and GROUP BY expressions as the
+    # same when they are textually equal, and two bind parameters never are.
     if dialect == "sqlite":
-        return func.strftime("%Y-%m", SignalRow.created_at)
-    return func.to_char(func.timezone("UTC", SignalRow.created_at), "YYYY-MM")
+        return func.strftime(literal_column("'%Y-%m'"), SignalRow.created_at)
+    return func.to_char(
+        func.timezone(literal_column("'UTC'"), SignalRow.created_at), literal_column("'YYYY-MM'")
+    )
 
 
 async def _signal_rows(

@@ -1,4 +1,4 @@
-"""`load_profile_inputs` on a real SQLite database agrees with the in-memory aggregation."""
+"""`load_profile_inputs` on SQLite and PostgreSQL agrees with the in-memory aggregation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from passport.model import Entry, Signal
 from passport.profile import build_profile, inputs_from_records
 from passport.signals import SignalKind, SignalStatus
-from storage.engine import make_engine, make_sessionmaker
+from storage.engine import make_engine, make_sessionmaker, normalize_database_url
 from storage.insight_queries import load_evidence_uris, load_profile, load_profile_inputs
 from storage.models import Base, EntryRow, PersonRow, SignalRow
 from storage.repository import signal_key
@@ -68,9 +68,17 @@ async def seed(session: AsyncSession, signals: list[Signal], entries: list[Entry
     await session.commit()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def insight_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file, or a throwaway PostgreSQL database (the lead's `pg_url` fixture)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'insight.sqlite3'}"
+    return normalize_database_url(request.getfixturevalue("pg_url"), tmp_path)
+
+
 @pytest.fixture
-async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'insight.sqlite3'}")
+async def session(insight_db_url: str) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(insight_db_url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     async with make_sessionmaker(engine)() as s:
