@@ -38,7 +38,7 @@ def badge_png(label: str, subtitle: str = "self-asserted · ESCO") -> bytes:
     draw.text((SIZE // 2, SIZE - 90), subtitle, fill=(30, 30, 50, 255), font=small, anchor="mm")
     draw.text((SIZE // 2, 80), "UTP", fill=(30, 30, 50, 255), font=small, anchor="mm")
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG")
     return out.getvalue()
 
 

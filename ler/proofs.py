@@ -15,13 +15,19 @@ The rule (see also `ler.verify`):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from pyld.jsonld import JsonLdError
 
 from ler import jwt as jws
 from ler.dataintegrity import CRYPTOSUITES, missing_contexts, verify_proof
 from ler.multibase import b64url_decode, ed25519_from_did_key, ed25519_from_multikey
 from ler.resources import ContextNotBundled
+
+MAX_CANON_BYTES = 1_000_000  # RDF canonicalization cost grows fast; badges are a few kB
+MAX_BLANK_NODES = 500  # poison graphs (many interlinked blank nodes) make RDFC-1.0 explode
 
 VERIFIED = "verified"
 UNCHECKED = "signature-valid-issuer-unchecked"
@@ -94,6 +100,8 @@ def check_embedded_proof(
         return ProofOutcome(INVALID, key.problem)
     if key.public is None:
         return ProofOutcome(OFFLINE, f"{key.offline}, which UTP cannot fetch offline")
+    if _too_complex(cred):
+        return ProofOutcome(OFFLINE, "it is too large or complex for UTP to canonicalize safely")
     missing = missing_contexts(cred)
     if missing:
         return ProofOutcome(OFFLINE, f"it uses a JSON-LD context UTP does not ship ({missing[0]})")
@@ -103,6 +111,10 @@ def check_embedded_proof(
         return ProofOutcome(OFFLINE, f"it uses a JSON-LD context UTP does not ship ({exc.url})")
     except ValueError:
         return ProofOutcome(INVALID, "its proof value is malformed")
+    except JsonLdError as exc:
+        if _caused_by_missing_context(exc):
+            return ProofOutcome(OFFLINE, "it needs a JSON-LD context UTP does not ship")
+        return ProofOutcome(INVALID, "its JSON-LD cannot be processed")
     if not ok:
         return ProofOutcome(INVALID, "its signature does not match: it was changed or forged")
     if key.bound:
@@ -110,6 +122,31 @@ def check_embedded_proof(
     return ProofOutcome(
         UNCHECKED, "its signature checks, but nothing offline ties the key to the issuer"
     )
+
+
+def _too_complex(cred: dict[str, Any]) -> bool:
+    if len(json.dumps(cred)) > MAX_CANON_BYTES:
+        return True
+    blank, stack = 0, [cred]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            blank += "id" not in item and "@id" not in item and "@context" not in item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return blank > MAX_BLANK_NODES
+
+
+def _caused_by_missing_context(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ContextNotBundled):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def check_jwt(parsed: jws.ParsedJWT, issuer_id: str) -> ProofOutcome:

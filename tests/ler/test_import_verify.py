@@ -243,3 +243,25 @@ def test_vc_json_under_an_old_openbadges_context_is_not_taken_for_ob2() -> None:
     doc["@context"][1] = "https://imsglobal.github.io/openbadges-specification/context.json"
     report = inspect_credential(json.dumps(doc).encode(), now=NOW)
     assert report is not None and report.format == "ob3-json" and report.level == "invalid"
+
+
+def test_json_ld_that_cannot_be_processed_is_a_clear_result() -> None:
+    doc = json.loads((EXAMPLES / "ob3/simple.json").read_text())
+    doc["@context"].append({"name": {"@id": 5}})  # a term definition JSON-LD rejects
+    report = inspect_credential(json.dumps(doc).encode(), now=NOW)
+    assert report is not None and report.level == "invalid"
+
+
+def test_unbundled_context_is_unverifiable_offline() -> None:
+    doc = json.loads((EXAMPLES / "ob3/simple.json").read_text())
+    doc["@context"].append("https://example.org/private-context.json")
+    report = inspect_credential(json.dumps(doc).encode(), now=NOW)
+    assert report is not None and report.level == "unverifiable-offline"
+    assert any("does not ship" in line for line in report.explanation)
+
+
+def test_poison_graph_is_not_canonicalized() -> None:
+    doc = json.loads((EXAMPLES / "ob3/simple.json").read_text())
+    doc["evidence"] = [{"type": ["Evidence"], "narrative": str(i)} for i in range(600)]
+    report = inspect_credential(json.dumps(doc).encode(), now=NOW)
+    assert report is not None and report.level == "unverifiable-offline"
