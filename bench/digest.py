@@ -56,7 +56,7 @@ def _vocabulary() -> list[tuple[str, str, str | None, str | None]]:
         "build",
     ]
     things = ["projects", "ideas", "machines", "budgets"]
-    vocab = []
+    vocab: list[tuple[str, str, str | None, str | None]] = []
     for i, (w, t) in enumerate((w, t) for w in words for t in things):
         uri = f"http://data.europa.eu/esco/skill/bench-{i:03d}"
         vocab.append(("skill", f"{w} {t}", uri, GROUPS[i % len(GROUPS)]))

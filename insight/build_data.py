@@ -14,6 +14,7 @@ import gzip
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 OCC_PREFIX = "http://data.europa.eu/esco/occupation/"
 SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
@@ -72,7 +73,7 @@ def _borrow(
     return out
 
 
-def build(esco: Path) -> dict[str, object]:
+def build(esco: Path) -> dict[str, Any]:
     """The compact data: skills as a table, occupations pointing at skill rows."""
     skills = {
         r["conceptUri"]: r for r in _rows(esco / "v1.2.0" / "skills_en_v1.2.0_reconstructed.csv")

@@ -171,3 +171,10 @@ def _draw(
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
+
+
+def chart_alt_text(profile: Profile) -> str:
+    """A one-line description of the chart (terminal, Slack alt text, screen readers)."""
+    top = ", ".join(f"{s.label} ({s.evidence_count})" for s in profile.skills[:3])
+    families = ", ".join(f"{f.label.lower()} {f.skills}" for f in profile.families)
+    return f"Chart of your skills. Top: {top}. Skills by kind: {families}."

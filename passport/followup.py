@@ -148,7 +148,7 @@ def choose_followup(
     if len(_WORD.findall(entry_text.lower())) < MIN_WORDS:
         return None
     topic = topic_of(entry_text, noticed)
-    questions = GENERAL
+    questions: tuple[str, ...] = GENERAL
     for name, _cues, qs in TOPICS:
         if name == topic:
             questions = qs

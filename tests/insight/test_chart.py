@@ -7,7 +7,7 @@ import zlib
 from dataclasses import replace
 from datetime import timedelta
 
-from insight.chart import HEIGHT_PX, WIDTH_PX, render_chart
+from insight.chart import HEIGHT_PX, WIDTH_PX, chart_alt_text, render_chart
 from passport.profile import ProfileInputs, build_profile, inputs_from_records
 from tests.insight.conftest import NOW, make_records
 
@@ -53,3 +53,9 @@ def test_too_little_to_draw_gives_none() -> None:
     signals, entries = make_records(1, per_week=1)
     thin = inputs_from_records(signals, entries, now=NOW)
     assert render_chart(build_profile(thin, now=NOW), now=NOW) is None
+
+
+def test_alt_text_names_the_top_skills(rich_inputs: ProfileInputs) -> None:
+    profile = build_profile(rich_inputs, now=NOW)
+    text = chart_alt_text(profile)
+    assert profile.skills[0].label in text and "Chart of your skills" in text
