@@ -173,7 +173,7 @@ async def main(runs: int, chart_runs: int) -> None:
                 both.append(time.perf_counter() - t0)
             n_signals = sum(a.evidence_count for a in profile.all_signals)
             print(
-                f"{name:8} ({PEOPLE[name]:3} weeks, {n_signals:4} shown signals, "
+                f"{name:8} ({PEOPLE[name]:3} weeks, {n_signals:4} signals kept, "
                 f"{len(text)} chars, png {len(png or b'') // 1024} KiB)"
             )
             print(f"   digest (query+build+render): {_ms(times)}")
