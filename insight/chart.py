@@ -8,6 +8,7 @@ colours (safe for colour blindness) plus hatching, so status never rests on colo
 from __future__ import annotations
 
 import io
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,8 @@ FAMILY_COLOURS = {
     "other": OKABE_ITO["grey"],
 }
 
+# rc_context swaps matplotlib's global rcParams: one chart at a time (callers use threads).
+_lock = threading.Lock()
 STYLE = {"font.size": 17, "axes.titlesize": 21, "axes.titleweight": "bold"}
 
 
@@ -85,7 +88,8 @@ def render_chart(profile: Profile, *, now: datetime) -> bytes | None:
             row = per_family.setdefault(group_family(mc.group), [0] * len(months))
             row[months.index(mc.month)] += mc.count
     show_months = sum(1 for i in range(len(months)) if any(r[i] for r in per_family.values())) >= 2
-    return _draw(profile, skills, months, per_family if show_months else {}, now)
+    with _lock:
+        return _draw(profile, skills, months, per_family if show_months else {}, now)
 
 
 def _draw(
