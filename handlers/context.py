@@ -56,6 +56,7 @@ class Turn:
     now: datetime
     services: Services
     text: str = ""
+    entry_id: int | None = None  # the entry this turn stored or extended
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     async def save_state(self, **changes: Any) -> None:

@@ -28,17 +28,19 @@ async def capture(turn: Turn) -> list[Outbound]:
             await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now,
                                         person_id=person.id)
             await turn.save_state(followup=None)
+            turn.entry_id = entry.id
             return [say(texts.ACK_FOLLOWUP)]
     prompt = person.state.get("prompt") or {}
     week = prompt.get("week") or iso_week(now, tz)
     entry = await turn.uow.passport.add_entry(
         person.id, turn.text, now, message_key=key, prompt_id=prompt.get("id"), iso_week=week
     )
+    turn.entry_id = entry.id
     await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person.id)
     if prompt:
         await turn.uow.passport.mark_nudge_answered(person.id, week, now)
-    await turn.save_state(prompt=None, followup=None, followups_in_a_row=None
-                          if not follow else person.state.get("followups_in_a_row"))
+    if prompt or follow:
+        await turn.save_state(prompt=None, followup=None)
     ack = texts.ACK_ENTRY[entry.id % len(texts.ACK_ENTRY)] + texts.ACK_ENTRY_TAIL
     if prompt and week != iso_week(now, tz):
         ack = texts.ACK_LATE.format(week=week)

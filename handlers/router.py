@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from handlers import files, insight, onboarding, privacy, reflection, settings, texts
 from handlers.context import Services, Turn, clean_text, say
@@ -18,6 +19,7 @@ from passport.messages import Inbound, Outbound
 logger = logging.getLogger(__name__)
 
 RETRIES = 4
+TOUCH_EVERY = timedelta(hours=1)
 
 
 class Conversation:
@@ -48,14 +50,18 @@ class Conversation:
                 if not await repo.mark_seen(inbound.message_key, now):
                     logger.info("replayed message dropped")
                     return []
-            person = await repo.find_person(inbound.address)
+            found = await repo.find_person_seen(inbound.address)
+            person = found[0] if found else None
             if person is None:
                 if inbound.action or inbound.edited:
                     return [say(texts.NOT_UNDERSTOOD_BUTTON)] if inbound.action else []
                 out = await onboarding.first_contact(services, uow, inbound, now)
                 await uow.commit()
                 return out
-            await repo.touch_identity(inbound.address, now)
+            _, chat_id, last_seen = found
+            # One UPDATE saved per message: refresh only when the chat moved or an hour passed.
+            if chat_id != inbound.address.chat_id or now - last_seen > TOUCH_EVERY:
+                await repo.touch_identity(inbound.address, now)
             text = clean_text(inbound.text)
             turn = Turn(uow=uow, person=person, inbound=inbound, now=now, services=services,
                         text=text)
@@ -111,10 +117,7 @@ class Conversation:
         entry_id = None
         if turn.text:
             out += await reflection.capture(turn)
-            if turn.inbound.message_id:
-                entry = await turn.uow.passport.entry_by_key(turn.person.id,
-                                                             turn.inbound.message_key)
-                entry_id = entry.id if entry else None
+            entry_id = turn.entry_id
         if turn.inbound.files:
             out += await files.receive(turn, entry_id)
         return out

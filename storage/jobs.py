@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import JobRow
@@ -56,20 +56,21 @@ class JobWriter:
         person_id: int | None = None,
         delay: timedelta = timedelta(0),
         max_attempts: int = 6,
-    ) -> int:
-        """Add a job that may run from `now + delay`."""
-        row = JobRow(
-            kind=kind,
-            payload=payload,
-            person_id=person_id,
-            run_after=now + delay,
-            created_at=now,
-            updated_at=now,
-            max_attempts=max_attempts,
+    ) -> None:
+        """Add a job that may run from `now + delay` (one INSERT, no ORM flush)."""
+        await self.session.execute(
+            insert(JobRow).values(
+                kind=kind,
+                payload=payload,
+                person_id=person_id,
+                status="queued",
+                attempts=0,
+                run_after=now + delay,
+                created_at=now,
+                updated_at=now,
+                max_attempts=max_attempts,
+            )
         )
-        self.session.add(row)
-        await self.session.flush()
-        return row.id
 
 
 class JobStore:

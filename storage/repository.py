@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,16 +126,23 @@ class SqlAlchemyPassportRepository:
 
     async def find_person(self, address: Address) -> Person | None:
         """The person behind a platform identity, or None."""
-        row = await self.session.scalar(
-            select(PersonRow)
-            .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-            .where(
-                IdentityRow.platform == address.platform,
-                IdentityRow.workspace == address.workspace,
-                IdentityRow.user_id == address.user_id,
+        found = await self.find_person_seen(address)
+        return found[0] if found else None
+
+    async def find_person_seen(self, address: Address) -> tuple[Person, str, datetime] | None:
+        """The person behind an identity, with the identity's chat id and last-seen time."""
+        row = (
+            await self.session.execute(
+                select(PersonRow, IdentityRow.chat_id, IdentityRow.last_seen_at)
+                .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
+                .where(
+                    IdentityRow.platform == address.platform,
+                    IdentityRow.workspace == address.workspace,
+                    IdentityRow.user_id == address.user_id,
+                )
             )
-        )
-        return _person(row) if row else None
+        ).first()
+        return (_person(row[0]), row[1], row[2]) if row else None
 
     async def find_person_by_key(self, person_key: str) -> Person | None:
         """Look a person up by `platform:user` or `slack:TEAM:USER` (operators' PERSON)."""
@@ -256,25 +263,22 @@ class SqlAlchemyPassportRepository:
         prompt_id: str | None = None,
         iso_week: str | None = None,
     ) -> Entry:
-        """Store a new entry and its first version."""
-        row = EntryRow(
-            person_id=person_id,
-            text=text,
-            created_at=now,
-            updated_at=now,
-            message_key=message_key,
-            prompt_id=prompt_id,
-            iso_week=iso_week,
-            version=1,
+        """Store a new entry and its first version (two INSERTs, no ORM flush)."""
+        entry_id = (
+            await self.session.execute(
+                insert(EntryRow)
+                .values(person_id=person_id, text=text, created_at=now, updated_at=now,
+                        message_key=message_key, prompt_id=prompt_id, iso_week=iso_week,
+                        version=1)
+                .returning(EntryRow.id)
+            )
+        ).scalar_one()
+        await self.session.execute(
+            insert(EntryVersionRow).values(entry_id=entry_id, person_id=person_id, version=1,
+                                           text=text, created_at=now)
         )
-        self.session.add(row)
-        await self.session.flush()
-        self.session.add(
-            EntryVersionRow(entry_id=row.id, person_id=person_id, version=1, text=text,
-                            created_at=now)
-        )
-        await self.session.flush()
-        return _entry(row)
+        return Entry(id=entry_id, person_id=person_id, text=text, created_at=now,
+                     message_key=message_key, prompt_id=prompt_id, iso_week=iso_week)
 
     async def entry_by_key(self, person_id: int, message_key: str) -> Entry | None:
         """The entry a platform message created, if any."""

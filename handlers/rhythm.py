@@ -1,0 +1,218 @@
+"""The weekly rhythm's jobs (nudge, reminder, scheduled digest) and its rules for quiet hours.
+
+The scheduler (`bot/scheduler.py`) decides *who* is due and claims them; these jobs do the
+sending, each as a durable job that is retried when a platform says "later". A job looks again
+before it sends: a person who paused, blocked the bot, answered already, or got a newer question
+in the meantime is not sent a stale message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from handlers import texts
+from handlers.context import Limits, Services
+from passport.errors import RecipientGone
+from passport.messages import Choice, Outbound
+from passport.model import Person
+from passport.ports import Delivery
+from passport.prompts import get_prompt
+from passport.schedule import local_slot
+from passport.timeutil import iso_week, zone
+
+logger = logging.getLogger(__name__)
+
+# New words for the lead to move into handlers/texts.py (kept here so this file stands alone).
+ANOTHER_BUTTON = "Different one"
+YEAR_AGO = "A year ago you wrote:\n\"{text}\"\nLook how far you've come."
+YEAR_AGO_CHARS = 200
+RESURFACE_EVERY_WEEKS = 4
+
+# Weekly jobs wait for a person who is away (the terminal chat) for about a week of retries.
+RHYTHM_MAX_ATTEMPTS = 48
+
+
+class NudgeStore(Protocol):
+    """What the rhythm jobs read and write (implemented by storage.nudges.SqlAlchemyNudgeStore)."""
+
+    async def get(self, nudge_id: int) -> Any: ...
+
+    async def newer_exists(self, person_id: int, iso_week: str) -> bool: ...
+
+    async def set(self, nudge_id: int, **values: Any) -> None: ...
+
+    async def set_person(self, person_id: int, **values: Any) -> None: ...
+
+    async def year_ago_entry(self, person_id: int, now: datetime) -> str | None: ...
+
+
+# -- quiet hours -----------------------------------------------------------------------------
+
+
+def in_quiet_hours(at: datetime, tz: str, limits: Limits) -> bool:
+    """True when `at` falls in the quiet hours on the person's local clock."""
+    start, end = limits.quiet_start % 24, limits.quiet_end % 24
+    if start == end:
+        return False
+    hour = at.astimezone(zone(tz)).hour
+    return start <= hour or hour < end if start > end else start <= hour < end
+
+
+def after_quiet_hours(at: datetime, tz: str, limits: Limits) -> datetime:
+    """`at`, or the end of the quiet hours it falls in (local `quiet_end`:00, DST-safe)."""
+    if not in_quiet_hours(at, tz, limits):
+        return at
+    local = at.astimezone(zone(tz))
+    day = local.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    if local.hour >= limits.quiet_end % 24:
+        day += timedelta(days=1)  # evening part of the quiet hours: ends tomorrow morning
+    return local_slot(day, limits.quiet_end % 24, tz)
+
+
+def remind_time(sent_at: datetime, tz: str, limits: Limits) -> datetime | None:
+    """When to remind about a question sent at `sent_at`: hours later, out of quiet hours."""
+    if limits.reminder_hours <= 0:
+        return None
+    return after_quiet_hours(sent_at + timedelta(hours=limits.reminder_hours), tz, limits)
+
+
+def week_end(week: str, tz: str) -> datetime:
+    """The instant the ISO week `week` ends on the person's calendar (next Monday 00:00 local)."""
+    year, wk = week.split("-W")
+    monday = datetime.fromisocalendar(int(year), int(wk), 1)
+    return local_slot(monday + timedelta(days=7), 0, tz)
+
+
+def should_resurface(person_id: int, week: str, offset: int = 0) -> bool:
+    """Now and then (one week in four, different weeks for different people)."""
+    return (int(week.split("-W")[1]) + person_id + offset) % RESURFACE_EVERY_WEEKS == 0
+
+
+def _paused(person: Any, now: datetime) -> bool:
+    schedule = person.schedule
+    return schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+class RhythmHandlers:
+    """Job kinds "nudge", "reminder" and "scheduled_digest"; `table()` hands them to the runner."""
+
+    def __init__(
+        self,
+        services: Services,
+        delivery: Delivery,
+        store: NudgeStore,
+        digest: Callable[..., Awaitable[list[Outbound] | None]] | None = None,
+    ) -> None:
+        self.services = services
+        self.delivery = delivery
+        self.store = store
+        self._digest = digest
+
+    def table(self) -> dict[str, Callable[[int | None, dict[str, Any]], Awaitable[None]]]:
+        """Job kind → handler."""
+        return {"nudge": self.nudge, "reminder": self.reminder,
+                "scheduled_digest": self.scheduled_digest}
+
+    async def _deliver(self, person_id: int, messages: list[Outbound]) -> bool:
+        """Send; False (and the person marked inactive) when they blocked the bot."""
+        try:
+            await self.delivery.deliver(person_id, messages)
+        except RecipientGone:
+            logger.info("person %s is gone; marked inactive", person_id)
+            await self.store.set_person(person_id, active=False)
+            return False
+        return True
+
+    async def nudge(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Send a week's question once; mark it sent and plan its one reminder."""
+        nudge = await self.store.get(int(payload["nudge_id"]))
+        if nudge is None or nudge.status != "queued":
+            return  # forgotten, or already sent by an earlier attempt
+        now = self.services.clock.now()
+        if not nudge.active or _paused(nudge, now):
+            await self.store.set(nudge.id, status="cancelled")
+            return
+        if await self.store.newer_exists(nudge.person_id, nudge.iso_week):
+            # The person was away for more than a week: only the latest question is shown.
+            await self.store.set(nudge.id, status="expired")
+            return
+        current = nudge.state.get("prompt") or {}
+        prompt_id = current.get("id") if current.get("week") == nudge.iso_week else None
+        prompt = get_prompt(prompt_id) or get_prompt(nudge.prompt_id)
+        if prompt is None:
+            await self.store.set(nudge.id, status="failed")
+            return
+        messages = []
+        if should_resurface(nudge.person_id, nudge.iso_week):
+            old = await self.store.year_ago_entry(nudge.person_id, now)
+            if old:
+                messages.append(Outbound(text=YEAR_AGO.format(text=_short(old))))
+        messages.append(Outbound(text=texts.NUDGE.format(prompt=prompt.text),
+                                 choices=(Choice(ANOTHER_BUTTON, "another"),)))
+        if not await self._deliver(nudge.person_id, messages):
+            await self.store.set(nudge.id, status="failed")
+            return
+        sent = self.services.clock.now()
+        remind_at = (remind_time(sent, nudge.schedule.timezone, self.services.limits)
+                     if nudge.schedule.reminders else None)
+        await self.store.set(nudge.id, status="sent", sent_at=sent, remind_at=remind_at)
+
+    async def reminder(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """The one gentle reminder, unless the person answered or stepped away meanwhile."""
+        nudge = await self.store.get(int(payload["nudge_id"]))
+        if nudge is None or nudge.answered_at is not None:
+            return
+        now = self.services.clock.now()
+        if not nudge.active or _paused(nudge, now) or not nudge.schedule.reminders:
+            return
+        current = nudge.state.get("prompt") or {}
+        if current.get("week") != nudge.iso_week:
+            return  # answered, or a newer question replaced it
+        prompt = get_prompt(current.get("id")) or get_prompt(nudge.prompt_id)
+        if prompt is None:
+            return
+        await self._deliver(nudge.person_id, [
+            Outbound(text=texts.REMINDER.format(prompt=prompt.text),
+                     choices=(Choice(ANOTHER_BUTTON, "another"),))
+        ])
+
+    async def scheduled_digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """The opt-in weekly / monthly digest; nothing is sent when nothing is new."""
+        if person_id is None:
+            return
+        services = self.services
+        now = services.clock.now()
+        digest = self._digest
+        if digest is None:
+            from handlers.insight import digest_messages as digest
+        async with services.uow() as uow:
+            person: Person | None = await uow.passport.get_person(person_id)
+            if (person is None or not person.active or person.schedule.digest == "off"
+                    or _paused(person, now)):
+                return
+            messages = await digest(services, uow, person, now, scheduled=True)
+            # Not committed: last_digest_at moves only once the digest was delivered.
+            await uow.rollback()
+        if messages is None:
+            logger.info("scheduled digest for person %s skipped: nothing new", person_id)
+            return
+        messages = list(messages)
+        week = iso_week(now, person.schedule.timezone)
+        # Offset from the nudge's turn, so the same old entry never comes twice in a week.
+        old = (await self.store.year_ago_entry(person_id, now)
+               if should_resurface(person_id, week, offset=2) else None)
+        if old:
+            messages.append(Outbound(text=YEAR_AGO.format(text=_short(old))))
+        if await self._deliver(person_id, messages):
+            await self.store.set_person(person_id, last_digest_at=now)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= YEAR_AGO_CHARS else text[: YEAR_AGO_CHARS - 1].rstrip() + "…"
