@@ -1,0 +1,66 @@
+"""The real PTB client against the fake Bot API: a person's life in one chat, polled."""
+
+from __future__ import annotations
+
+from bot.channels.telegram import COMMANDS, OFFSET_KEY
+from tests.telegram.conftest import until
+
+ALICE = 4242
+
+
+async def onboard(fake, user: int = ALICE) -> None:
+    """Say hi, consent, pick a slot and a zone by tapping the real inline buttons."""
+    fake.message(user, "/start")
+    await until(lambda: any(s.buttons for s in fake.sent_to(user)))
+    for data in ("consent:yes", "slot:6:18", "tz:Europe/Berlin"):
+        before = len(fake.sent_to(user))
+        fake.press(user, fake.last_with_buttons(user), data)
+        await until(lambda before=before: len(fake.sent_to(user)) > before)
+    await until(lambda: any("All set" in t for t in fake.texts(user)))
+
+
+async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(telegram, fake):
+    app, _ = telegram
+    await onboard(fake)
+    welcome = fake.sent_to(ALICE)[0]
+    assert "Is that OK?" in welcome.text and welcome.parse_mode == "HTML"
+    assert [b["callback_data"] for row in welcome.buttons for b in row] == [
+        "consent:yes", "consent:no"]
+    edits = [s for s in fake.sent if s.method == "editMessageText"]
+    assert edits and all(e.message_id == welcome.message_id for e in edits)
+    assert any("All set" in e.text for e in edits)
+    answered = [c for c, _ in fake.calls if c == "answerCallbackQuery"]
+    assert len(answered) == 3
+    assert [c["command"] for c in fake.commands] == [name for name, _ in COMMANDS]
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        assert person.onboarded and person.schedule.timezone == "Europe/Berlin"
+        assert (await uow.passport.get_channel_state(OFFSET_KEY)).split()[0] == str(
+            fake.confirmed or max(u["update_id"] for u in fake.updates) + 1)
+
+
+async def test_a_reply_and_its_edit_are_one_entry_and_html_is_escaped(telegram, fake):
+    app, _ = telegram
+    await onboard(fake)
+    message_id = fake.message(ALICE, "I fixed <b>the</b> build & wrote tests for the parser.")
+    await until(lambda: any(t.startswith(("Got it", "Saved", "Kept")) for t in fake.texts(ALICE)))
+    fake.edit(ALICE, message_id, "I fixed the CI build and wrote unit tests for the parser.")
+    await until(lambda: any("Updated your note" in t for t in fake.texts(ALICE)))
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        entries = await uow.passport.entries(person.id, with_versions=True)
+    assert len(entries) == 1 and entries[0].text.startswith("I fixed the CI build")
+
+
+async def test_replayed_updates_are_stored_once(telegram, fake):
+    app, _ = telegram
+    await onboard(fake)
+    fake.message(ALICE, "Led the robotics club meeting and planned the next build session.")
+    await until(lambda: any(t.startswith(("Got it", "Saved", "Kept")) for t in fake.texts(ALICE)))
+    sent_before = len(fake.sent)
+    replay = fake.redeliver(fake.history[-1]["update_id"])
+    await until(lambda: fake.confirmed > replay)
+    assert len(fake.sent) == sent_before  # a replay is answered with silence
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        assert await uow.passport.count_entries(person.id) == 1
