@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.channels.base import Channel
 from bot.delivery import ChannelDelivery
 from bot.runner import JobRunner
+from bot.scheduler import rhythm_table
 from bot.settings import Settings
 from handlers.context import Limits, Services
 from handlers.jobs import JobHandlers
@@ -145,7 +146,9 @@ async def bootstrap(
     delivery = ChannelDelivery(uow, channels)
     job_store = JobStore(sessionmaker)
     job_handlers = JobHandlers(services, delivery)
-    runner = JobRunner(job_store, job_handlers.table(), clock, worker=settings.utp_worker_id)
+    # The weekly rhythm's jobs (nudge, reminder, scheduled digest) run beside the core ones.
+    table = {**job_handlers.table(), **rhythm_table(services, delivery, sessionmaker)}
+    runner = JobRunner(job_store, table, clock, worker=settings.utp_worker_id)
     return App(
         settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
         services=services, conversation=Conversation(services), delivery=delivery,

@@ -175,7 +175,9 @@ async def insert_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     return inserted
 
 
-async def update_people(session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]) -> None:
+async def update_people(
+    session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
+) -> None:
     """Write each claimed person's new next times, pause and state."""
     for person_id, values in changes:
         if values:
@@ -184,7 +186,9 @@ async def update_people(session: AsyncSession, changes: Iterable[tuple[int, dict
             )
 
 
-async def enqueue_jobs(session: AsyncSession, jobs: Sequence[dict[str, Any]], now: datetime) -> None:
+async def enqueue_jobs(
+    session: AsyncSession, jobs: Sequence[dict[str, Any]], now: datetime
+) -> None:
     """Add durable jobs in the claim's transaction (kind, payload, person_id, max_attempts)."""
     if not jobs:
         return
@@ -217,7 +221,9 @@ def _nudge(r: Any) -> NudgeInfo:
                      schedule=_schedule(r), state=dict(r.state or {}), active=r.active)
 
 
-async def update_nudges(session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]) -> None:
+async def update_nudges(
+    session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
+) -> None:
     """Set columns on claimed nudges (reminded_at, or a moved / cleared remind_at)."""
     for nudge_id, values in changes:
         await session.execute(update(NudgeRow).where(NudgeRow.id == nudge_id).values(**values))

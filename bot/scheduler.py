@@ -1,0 +1,311 @@
+"""The weekly scheduler: a tick claims who is due and turns them into durable jobs.
+
+State lives in the database, not in this process: `persons.next_nudge_at` (UTC) says when each
+person's weekly slot comes, and a tick claims due people in batches (see `storage.nudges`). For
+each, the week of the due slot on the person's own calendar decides: still open → one nudge row
+(unique per person and week) and a "nudge" job, in the same transaction that moves
+`next_nudge_at` on; over (everything was down) → only move on, never a burst of old questions.
+The tick also claims reminders and scheduled digests. `utp worker` runs a tick every
+`TICK_SECONDS` with APScheduler; `utp tick` and `utp chat` run one pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from handlers.context import Limits, Services
+from handlers.rhythm import (
+    RHYTHM_MAX_ATTEMPTS,
+    RhythmHandlers,
+    after_quiet_hours,
+    in_quiet_hours,
+    week_end,
+)
+from passport.clock import Clock
+from passport.model import Schedule
+from passport.ports import Delivery
+from passport.prompts import choose_prompt, evidence_by_category
+from passport.schedule import next_nudge_at, next_slot
+from passport.timeutil import iso_week, zone
+from storage import nudges as q
+from storage.nudges import SqlAlchemyNudgeStore
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 30
+BATCH = 200
+LATE_GRACE = timedelta(hours=1)  # later than this, a catch-up nudge keeps out of quiet hours
+REMINDER_BEFORE_NEXT = timedelta(hours=24)  # no reminder this close to the next question
+HISTORY_WEEKS = 10
+
+
+@dataclass
+class TickReport:
+    """What one pass did (for logs, `utp tick` and tests)."""
+
+    nudged: int = 0
+    advanced: int = 0  # slot passed without a nudge: week over, skipped, or already nudged
+    deferred: int = 0  # a late catch-up waiting for the quiet hours to end
+    resumed: int = 0
+    reminders: int = 0
+    reminders_dropped: int = 0
+    digests: int = 0
+    batches: int = 0
+    people: list[int] = field(default_factory=list)
+
+    @property
+    def work(self) -> int:
+        """How many jobs this pass enqueued."""
+        return self.nudged + self.reminders + self.digests
+
+
+def rhythm_table(services: Services, delivery: Delivery, sessionmaker: async_sessionmaker,
+                 digest: Any = None) -> dict[str, Any]:
+    """The rhythm's job handlers, to merge into the runner's table in `bot.bootstrap`."""
+    return RhythmHandlers(services, delivery, SqlAlchemyNudgeStore(sessionmaker), digest).table()
+
+
+def next_digest_slot(schedule: Schedule, after: datetime, frequency: str) -> datetime:
+    """The next digest instant: the person's day and hour, weekly or on its first in a month."""
+    slot = next_slot(schedule, after)
+    if frequency != "monthly":
+        return slot
+    for _ in range(6):
+        if slot.astimezone(zone(schedule.timezone)).day <= 7:
+            return slot
+        slot = next_slot(schedule, slot)
+    return slot
+
+
+class Scheduler:
+    """One pass at a time claims due work; any number of processes may tick the same database."""
+
+    def __init__(self, sessionmaker: async_sessionmaker, clock: Clock, limits: Limits, *,
+                 batch: int = BATCH) -> None:
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.limits = limits
+        self.batch = batch
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Claim everything due at `now` (default: the clock) and enqueue its jobs."""
+        now = now or self.clock.now()
+        report = TickReport()
+        for step in (self._nudge_batch, self._reminder_batch, self._digest_batch):
+            while True:
+                claimed = await self._retrying(step, now, report)
+                report.batches += 1
+                if claimed < self.batch:
+                    break
+        if report.work or report.advanced:
+            logger.info("tick at %s: %s nudges, %s reminders, %s digests, %s moved on",
+                        now.isoformat(), report.nudged, report.reminders, report.digests,
+                        report.advanced)
+        return report
+
+    async def _retrying(self, step: Any, now: datetime, report: TickReport) -> int:
+        # SQLite says "locked" when another process held the write lock past the busy timeout.
+        for attempt in range(5):
+            try:
+                return await step(now, report)
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                logger.warning("scheduler batch hit a busy database; retrying")
+                await asyncio.sleep(0.2 * 2**attempt)
+        return 0
+
+    # -- nudges ------------------------------------------------------------------------------
+
+    async def _nudge_batch(self, now: datetime, report: TickReport) -> int:
+        async with self.sessionmaker() as session, session.begin():
+            await q.take_write_lock(session)
+            people = await q.due_people(session, now, self.batch)
+            if not people:
+                return 0
+            ids = [p.id for p in people]
+            since = iso_week(now - timedelta(weeks=HISTORY_WEEKS), "UTC")
+            history = await q.nudge_history(session, ids, since)
+            evidence = await q.evidence_rows(session, ids)
+            new_nudges: list[dict[str, Any]] = []
+            changes: dict[int, dict[str, Any]] = {}
+            for person in people:
+                change, nudge = self._plan(person, now, history[person.id],
+                                           evidence[person.id], report)
+                changes[person.id] = change
+                if nudge is not None:
+                    new_nudges.append(nudge)
+            inserted = await q.insert_nudges(session, new_nudges)
+            jobs = []
+            for nudge in new_nudges:
+                pid = nudge["person_id"]
+                if pid not in inserted:
+                    # The week already had its nudge (a raced /settings change): do not
+                    # touch the question on screen.
+                    changes[pid].pop("state", None)
+                    report.advanced += 1
+                    continue
+                report.nudged += 1
+                report.people.append(pid)
+                jobs.append(dict(kind="nudge", payload={"nudge_id": inserted[pid]},
+                                 person_id=pid, max_attempts=RHYTHM_MAX_ATTEMPTS))
+            await q.update_people(session, changes.items())
+            await q.enqueue_jobs(session, jobs, now)
+        return len(people)
+
+    def _plan(self, person: q.DuePerson, now: datetime, history: list[tuple[str, str]],
+              evidence: list[Any], report: TickReport) -> tuple[dict[str, Any], dict | None]:
+        """Decide for one due person: (person column changes, nudge row to insert or None)."""
+        schedule = person.schedule
+        tz = schedule.timezone
+        change: dict[str, Any] = {}
+        if schedule.paused:  # claimed only when the pause has run out: it ends by itself
+            change.update(paused=False, paused_until=None)
+            report.resumed += 1
+        slot = schedule.next_nudge_at or now
+        week = iso_week(slot, tz)
+        sent = {w for w, _ in history}
+        if now >= week_end(week, tz) or week in sent or week == schedule.skip_week:
+            change["next_nudge_at"] = next_nudge_at(schedule, now, sent_weeks=sent)
+            report.advanced += 1
+            return change, None
+        if now - slot > LATE_GRACE and in_quiet_hours(now, tz, self.limits):
+            later = after_quiet_hours(now, tz, self.limits)
+            if later < week_end(week, tz):
+                change["next_nudge_at"] = later
+                report.deferred += 1
+            else:  # the week ends inside the quiet hours: its question is let go
+                change["next_nudge_at"] = next_nudge_at(schedule, now, sent_weeks=sent)
+                report.advanced += 1
+            return change, None
+        recent = [prompt_id for _, prompt_id in history]
+        on_screen = (person.state.get("prompt") or {}).get("id")
+        if on_screen:
+            recent.insert(0, on_screen)
+        prompt = choose_prompt(recent, evidence_by_category(evidence),
+                               seed=f"{person.id}:{week}")
+        state = dict(person.state)
+        state["prompt"] = {"id": prompt.id, "week": week}
+        state.pop("followup", None)  # a new week's question is what a reply now answers
+        change.update(state=state,
+                      next_nudge_at=next_nudge_at(schedule, now, sent_weeks=sent | {week}))
+        nudge = dict(person_id=person.id, iso_week=week, prompt_id=prompt.id,
+                     category=prompt.category, status="queued", created_at=now)
+        return change, nudge
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    async def _reminder_batch(self, now: datetime, report: TickReport) -> int:
+        async with self.sessionmaker() as session, session.begin():
+            await q.take_write_lock(session)
+            due = await q.due_reminders(session, now, self.batch)
+            if not due:
+                return 0
+            changes: list[tuple[int, dict[str, Any]]] = []
+            jobs = []
+            for nudge in due:
+                values = self._plan_reminder(nudge, now)
+                changes.append((nudge.id, values))
+                if values.get("reminded_at"):
+                    report.reminders += 1
+                    jobs.append(dict(kind="reminder", payload={"nudge_id": nudge.id},
+                                     person_id=nudge.person_id,
+                                     max_attempts=RHYTHM_MAX_ATTEMPTS))
+                elif values.get("remind_at") is None:
+                    report.reminders_dropped += 1
+            await q.update_nudges(session, changes)
+            await q.enqueue_jobs(session, jobs, now)
+        return len(due)
+
+    def _plan_reminder(self, nudge: q.NudgeInfo, now: datetime) -> dict[str, Any]:
+        """reminded_at (send it), a later remind_at (quiet hours), or remind_at=None (drop)."""
+        s = nudge.schedule
+        paused = s.paused and (s.paused_until is None or s.paused_until > now)
+        current = (nudge.state.get("prompt") or {}).get("week")
+        upcoming = s.next_nudge_at
+        if (nudge.answered_at is not None or nudge.status != "sent" or not nudge.active
+                or paused or not s.reminders or self.limits.reminder_hours <= 0
+                or current != nudge.iso_week
+                or (upcoming is not None and upcoming - now < REMINDER_BEFORE_NEXT)):
+            return {"remind_at": None}
+        if in_quiet_hours(now, s.timezone, self.limits):
+            return {"remind_at": after_quiet_hours(now, s.timezone, self.limits)}
+        return {"reminded_at": now}
+
+    # -- digests -----------------------------------------------------------------------------
+
+    async def _digest_batch(self, now: datetime, report: TickReport) -> int:
+        async with self.sessionmaker() as session, session.begin():
+            await q.take_write_lock(session)
+            due = await q.due_digests(session, now, self.batch)
+            if not due:
+                return 0
+            changes = []
+            jobs = []
+            for person in due:
+                s = person.schedule
+                frequency = s.digest
+                upcoming = next_digest_slot(s, now, frequency)
+                changes.append((person.id, {"next_digest_at": upcoming}))
+                slot = person.next_digest_at
+                paused = s.paused and (s.paused_until is None or s.paused_until > now)
+                # Not yet placed (just opted in), or long overdue: only place the next one.
+                stale = slot is None or now - slot > timedelta(days=1)
+                if stale or paused:
+                    continue
+                report.digests += 1
+                jobs.append(dict(kind="scheduled_digest", payload={"due": slot.isoformat()},
+                                 person_id=person.id, max_attempts=RHYTHM_MAX_ATTEMPTS))
+            await q.update_people(session, changes)
+            await q.enqueue_jobs(session, jobs, now)
+        return len(due)
+
+
+async def run_tick(app: App, now: datetime | None = None) -> TickReport:
+    """One scheduler pass on a wired app; wakes the job runner when work was queued."""
+    scheduler = Scheduler(app.sessionmaker, app.clock, app.services.limits)
+    report = await scheduler.tick(now)
+    if report.work:
+        app.runner.notify()
+    return report
+
+
+async def start_scheduler(app: App, stop: asyncio.Event, *,
+                          seconds: float = TICK_SECONDS) -> None:
+    """Tick every `seconds` (APScheduler 3, `AsyncIOScheduler`) until `stop` is set."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    async def tick() -> None:
+        try:
+            await run_tick(app)
+        except Exception:  # noqa: BLE001 - a failed pass is logged; the next one catches up
+            logger.exception("scheduler tick failed")
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # One pass at a time in this process; a pass that overruns is not queued twice.
+    scheduler.add_job(tick, "interval", seconds=seconds, id="utp-tick", max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(UTC))
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def describe_local(at: datetime | None, tz: str) -> str:
+    """"Sunday 06 Dec 2026 18:00 (Europe/Berlin)" for operators, or "—"."""
+    if at is None:
+        return "—"
+    local = at.astimezone(zone(tz))
+    return f"{local:%A %d %b %Y %H:%M} ({tz})"
+
