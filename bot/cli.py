@@ -17,6 +17,8 @@ COMMANDS = (
     "run",
     "web",
     "worker",
+    "tick",
+    "schedule",
     "extract",
     "export",
     "verify",

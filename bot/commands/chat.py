@@ -10,6 +10,7 @@ import sys
 from bot.bootstrap import bootstrap
 from bot.channels.console import ConsoleChannel
 from bot.commands.common import parse_now, run, settings_or_exit
+from bot.scheduler import run_tick
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +37,7 @@ async def chat(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     try:
         # What came due while the person was away (a nudge, a note) is shown first.
+        await run_tick(app)
         await app.release_waiting(console.address)
         await app.runner.run_until_idle()
         if interactive:
