@@ -67,7 +67,12 @@ async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, m
 async def _credential(jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str) -> bool:
     from ler.verify import inspect_credential
 
-    report = inspect_credential(content, name)
+    from passport.errors import FileRejected
+
+    try:
+        report = inspect_credential(content, name, now=jobs.services.clock.now())
+    except FileRejected:
+        return False  # refused at capture already; an older file is simply not a credential
     if report is None:
         return False
     services = jobs.services

@@ -22,6 +22,12 @@ def check_bytes(content: bytes, declared_name: str, limit: int) -> Sniffed:
         raise FileRejected(texts.FILE_BAD_TYPE)
     if kind.kind == "image" and not image_is_safe(content):
         raise FileRejected(texts.FILE_UNSAFE)
+    if kind.kind == "credential" or kind.mime == "image/png":
+        # A hostile badge (an SVG with a script, an entity bomb, a lying PNG chunk) is refused
+        # before anything is stored; checking signatures waits for the job.
+        from ler.extract import find_credential
+
+        find_credential(content, declared_name)  # raises UnsafeFile (a FileRejected)
     return kind
 
 

@@ -11,9 +11,15 @@ from passport.signals import SignalStatus
 from tests.core.helpers import Person
 from tests.fakes.channel import FakeChannel
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
-       b"\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc`\x18\x05\x00\x00\x10\x00\x01\xb5\xd7\xe2\x1d"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 async def test_onboarding_takes_three_taps_and_sets_the_schedule(make_app, db_url):
