@@ -1,0 +1,243 @@
+"""Bolt listeners for UTP, grouped by kind: DM messages, buttons, `/passport`, the shortcut,
+App Home, and the install lifecycle. Each turns the body into an `Inbound` (see slack_inbound)
+and hands it to the conversation before the ack; replies are posted after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack_blocks import CHOICE_PREFIX
+from bot.channels.slack_home import (
+    ADMIN_PREFIX,
+    HOME_PREFIX,
+    admin_change,
+    home_action_text,
+    home_view,
+    save_defaults,
+    with_team_default,
+    workspace_defaults,
+)
+from bot.channels.slack_inbound import (
+    action_inbound,
+    command_inbound,
+    message_inbound,
+    shortcut_inbound,
+    workspace_key,
+)
+from handlers.home import home_summary
+from passport.errors import DeliveryError
+from passport.messages import Address, Inbound
+
+if TYPE_CHECKING:
+    from bot.channels.slack import SlackChannel
+
+logger = logging.getLogger(__name__)
+
+PROFILE_TIMEOUT = 2.0  # users.info runs before the ack on first contact only
+SHORTCUT_CALLBACK = "add_to_passport"
+COMMAND = "/passport"
+
+
+def gate(channel: SlackChannel):
+    """Global middleware (before authorization): other workspaces and retries are acked, dropped."""
+
+    async def utp_gate(context: AsyncBoltContext, body: dict[str, Any], next) -> Any:
+        workspaces = channel.workspaces
+        if not workspaces.multi and workspaces.single is None:
+            try:
+                await workspaces.learn_single_team()
+            except DeliveryError:
+                logger.warning("Slack auth.test failed; cannot tell which team this is")
+        if not workspaces.serves(context.enterprise_id, context.team_id):
+            logger.info("Slack request from a workspace this token does not serve: ignored")
+            return BoltResponse(status=200, body="")
+        event_id = body.get("event_id")
+        if event_id and await channel.was_processed(event_id):
+            logger.info("Slack retry of an event already taken in: dropped")
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    return utp_gate
+
+
+def _workspace(context: AsyncBoltContext) -> str:
+    return workspace_key(context.enterprise_id, context.team_id)
+
+
+async def _with_profile(channel: SlackChannel, inbound: Inbound,
+                        client: AsyncWebClient) -> Inbound:
+    """First contact: the member's time zone and name from their Slack profile."""
+    async with channel.services.uow() as uow:
+        known = await uow.passport.find_person(inbound.address)
+    if known is not None:
+        return inbound
+    try:
+        info = await asyncio.wait_for(client.users_info(user=inbound.address.user_id),
+                                      PROFILE_TIMEOUT)
+    except (SlackApiError, SlackClientError, OSError, TimeoutError):
+        logger.warning("users.info failed; onboarding will ask for the time zone")
+        return inbound
+    user = info.get("user") or {}
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or user.get("real_name") or profile.get("real_name") or ""
+    return dataclasses.replace(inbound, timezone_hint=user.get("tz") or None,
+                               display_name=inbound.display_name or name)
+
+
+async def take(channel: SlackChannel, inbound: Inbound, client: AsyncWebClient, *,
+               thread_ts: str | None = None, replace_ts: str | None = None,
+               after: Any = None) -> None:
+    """Capture now (the conversation commits), post the answers after the ack."""
+    if channel.handler is None:
+        raise RuntimeError("Slack channel received an event before it was started")
+    inbound = await _with_profile(channel, inbound, client)
+    out = list(await channel.handler(inbound))
+    if any(c.data.startswith("slot:") for m in out for c in m.choices):
+        out = with_team_default(out, await workspace_defaults(channel.services,
+                                                              inbound.address.workspace))
+
+    async def post() -> None:
+        await channel.reply(client, inbound.address, out, thread_ts=thread_ts,
+                            replace_ts=replace_ts)
+        if after is not None:
+            await after()
+
+    channel.spawn(post())
+
+
+async def is_admin(client: AsyncWebClient, user_id: str) -> bool:
+    """Workspace admins and owners may set defaults."""
+    try:
+        info = await client.users_info(user=user_id)
+    except (SlackApiError, SlackClientError, OSError):
+        return False
+    user = info.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+async def publish_home(channel: SlackChannel, client: AsyncWebClient, address: Address) -> None:
+    """`views.publish` the member's Home tab (admins also get the workspace defaults)."""
+    summary = await home_summary(channel.services, address)
+    defaults = await workspace_defaults(channel.services, address.workspace)
+    view = home_view(summary, defaults, await is_admin(client, address.user_id))
+    try:
+        await client.views_publish(user_id=address.user_id, view=view)
+    except (SlackApiError, SlackClientError, OSError):
+        logger.exception("views.publish failed")
+
+
+def register(channel: SlackChannel, app: AsyncApp) -> None:
+    """Attach every listener; the catch-alls come last so no subscribed event gets a 404."""
+
+    @app.event("message")
+    async def on_message(event: dict, body: dict, context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
+        """A member wrote, edited or shared a file in their DM with the bot."""
+        inbound = message_inbound(event, _workspace(context))
+        if inbound is not None:
+            thread = event.get("thread_ts") or (event.get("message") or {}).get("thread_ts")
+            await take(channel, inbound, client, thread_ts=thread)
+        await channel.mark_processed(body)
+
+    @app.event("app_home_opened")
+    async def on_home_opened(event: dict, body: dict, context: AsyncBoltContext,
+                             client: AsyncWebClient) -> None:
+        """Show the member's passport at a glance."""
+        if event.get("tab", "home") == "home" and event.get("user"):
+            address = Address("slack", event["user"], event.get("channel") or "",
+                              _workspace(context))
+            channel.spawn(publish_home(channel, client, address))
+        await channel.mark_processed(body)
+
+    @app.event("app_uninstalled")
+    async def on_uninstalled(body: dict, context: AsyncBoltContext) -> None:
+        """The workspace removed UTP: stop every call to it."""
+        await channel.workspaces.forget_workspace(context.enterprise_id, context.team_id)
+        await channel.mark_processed(body)
+
+    @app.event("tokens_revoked")
+    async def on_tokens_revoked(event: dict, body: dict, context: AsyncBoltContext) -> None:
+        """Bot tokens revoked: the same as an uninstall for UTP (it uses no user tokens)."""
+        if (event.get("tokens") or {}).get("bot"):
+            await channel.workspaces.forget_workspace(context.enterprise_id, context.team_id)
+        await channel.mark_processed(body)
+
+    @app.event(re.compile(".*"))
+    async def on_other_event(body: dict) -> None:
+        """Anything else subscribed: acknowledged (a 404 would make Slack retry)."""
+        await channel.mark_processed(body)
+
+    @app.command(COMMAND)
+    async def on_command(ack, body: dict, context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
+        """`/passport digest|settings|pause|resume|export|forget|help`, answered in the DM."""
+        await ack()
+        workspace = _workspace(context)
+        dm = await channel.dm_channel(client, workspace, body["user_id"])
+        await take(channel, command_inbound(body, workspace, dm), client)
+
+    @app.message_shortcut(SHORTCUT_CALLBACK)
+    async def on_shortcut(ack, body: dict, context: AsyncBoltContext,
+                          client: AsyncWebClient) -> None:
+        """"Add to my passport": the message becomes evidence for the member who asked."""
+        await ack()
+        workspace = _workspace(context)
+        dm = await channel.dm_channel(client, workspace, body["user"]["id"])
+        await take(channel, shortcut_inbound(body, workspace, dm), client)
+
+    @app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))
+    async def on_choice(ack, body: dict, action: dict, context: AsyncBoltContext,
+                        client: AsyncWebClient) -> None:
+        """A button under one of UTP's messages."""
+        await ack()
+        workspace = _workspace(context)
+        container = body.get("container") or {}
+        dm = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        dm = await channel.dm_channel(client, workspace, body["user"]["id"], dm)
+        await take(channel, action_inbound(body, action, workspace, dm), client,
+                   thread_ts=container.get("thread_ts"),
+                   replace_ts=container.get("message_ts"))
+
+    @app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))
+    async def on_home_button(ack, body: dict, action: dict, context: AsyncBoltContext,
+                             client: AsyncWebClient) -> None:
+        """Opt in / pause / resume / settings / digest / export from App Home."""
+        await ack()
+        workspace = _workspace(context)
+        user = body["user"]["id"]
+        dm = await channel.dm_channel(client, workspace, user)
+        address = Address("slack", user, dm, workspace)
+        summary = await home_summary(channel.services, address)
+        inbound = Inbound(address=address, message_id=f"home:{action.get('action_ts', '')}",
+                          text=home_action_text(action.get("value", ""), summary))
+        await take(channel, inbound, client,
+                   after=lambda: publish_home(channel, client, address))
+
+    @app.action(re.compile(f"^{re.escape(ADMIN_PREFIX)}"))
+    async def on_admin(ack, body: dict, action: dict, context: AsyncBoltContext,
+                       client: AsyncWebClient) -> None:
+        """An admin changed the workspace defaults."""
+        await ack()
+        user = body["user"]["id"]
+        if not await is_admin(client, user):
+            logger.warning("a non-admin tried to change workspace defaults: ignored")
+            return
+        workspace = _workspace(context)
+        defaults = admin_change(await workspace_defaults(channel.services, workspace), action)
+        await save_defaults(channel.services, workspace, defaults)
+        channel.spawn(publish_home(channel, client, Address("slack", user, "", workspace)))
+
+    @app.action(re.compile(".*"))
+    async def on_other_action(ack) -> None:
+        """Links and unknown elements: acknowledged."""
+        await ack()
