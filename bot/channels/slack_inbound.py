@@ -6,6 +6,7 @@ A person is keyed by (enterprise, team, user): `Address.workspace` is `enterpris
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,30 @@ SLASH_SUBCOMMANDS = {
 }
 # Message subtypes that carry a person's words or files; everything else is housekeeping.
 CAPTURED_SUBTYPES = {None, "", "file_share", "thread_broadcast", "me_message"}
+
+
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def _markup(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return f"@{label or target[1:]}"
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!"):
+        if label:
+            return label
+        return "@" + target[1:].split("^", 1)[0]
+    target = target.removeprefix("mailto:")
+    return f"{label} ({target})" if label and label != target else target
+
+
+def plain_text(text: str) -> str:
+    """Slack's message markup as the plain words a person typed (mentions, links, entities)."""
+    text = _SLACK_MARKUP.sub(_markup, text or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def workspace_key(enterprise_id: str | None, team_id: str | None) -> str:
@@ -93,7 +118,7 @@ def message_inbound(event: dict[str, Any], workspace: str) -> Inbound | None:
     return Inbound(
         address=Address("slack", user, channel, workspace),
         message_id=message.get("ts") or event.get("ts") or "",
-        text=message.get("text") or "",
+        text=plain_text(message.get("text") or ""),
         files=() if edited else inbound_files(workspace, message.get("files") or []),
         edited=edited,
         sent_at=_sent_at(message.get("ts")),
@@ -135,6 +160,6 @@ def shortcut_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:
     return Inbound(
         address=Address("slack", body["user"]["id"], dm, workspace),
         message_id=f"shortcut:{channel}:{ts}",
-        text=message.get("text") or "",
+        text=plain_text(message.get("text") or ""),
         files=inbound_files(workspace, message.get("files") or []),
     )
