@@ -27,7 +27,7 @@ from extractors.esco import SKILLS_FILE, EscoSkill, EscoTaxonomy, load_taxonomy
 logger = logging.getLogger(__name__)
 
 INDEX_VERSION = 1  # bump when the cached matrices change meaning
-W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.2
+W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 WINDOW_SIZES = (2, 3, 4)
 PRUNE = 1200  # candidates that get the (costly) window-vs-alternative-label pass
 _WORD = re.compile(r"[\w][\w+#.'’-]*")

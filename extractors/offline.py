@@ -29,7 +29,7 @@ from extractors.text import (
 from passport.signals import ExtractionResult, RankedSkill, SkillHit
 
 # Tuned on bench/reflective_set.jsonl (see bench/extraction_eval.py --tune).
-DEFAULT_THRESHOLD = 1.56
+DEFAULT_THRESHOLD = 1.70
 NON_ENGLISH_MARGIN = 0.10  # be stricter where the embeddings are weak...
 NON_ENGLISH_LEXICAL_SLACK = 0.25  # ...except for labels written verbatim ("Python", "SQL")
 RELATIVE_CUT = 0.12  # within a clause, keep only skills close to its best one

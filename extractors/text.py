@@ -50,6 +50,7 @@ def clauses(text: str) -> list[Clause]:
             pieces.append((last, brk.start()))
             last = brk.end()
         pieces.append((last, len(body)))
+        pieces = [sub for a, b in pieces for sub in _split_and(body, a, b)]
         for a, b in pieces:
             raw = body[a:b]
             stripped = _LEADING.sub("", raw.strip(" \t\r\n.!;,-–—:\"'()"))
@@ -58,6 +59,23 @@ def clauses(text: str) -> list[Clause]:
             offset = raw.find(stripped)
             out.append(Clause(stripped, pos + a + offset))
     return out
+
+
+_AND = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+MIN_SIDE_WORDS = 3
+
+
+def _split_and(body: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split a piece at "and" when both sides are long enough to be ideas of their own."""
+    piece = body[a:b]
+    for match in _AND.finditer(piece):
+        left, right = piece[: match.start()], piece[match.end() :]
+        if (
+            len(_WORD.findall(left)) >= MIN_SIDE_WORDS
+            and len(_WORD.findall(right)) >= MIN_SIDE_WORDS
+        ):
+            return [(a, a + match.start()), *_split_and(body, a + match.end(), b)]
+    return [(a, b)]
 
 
 def words(text: str) -> list[str]:
