@@ -125,7 +125,11 @@ class JobHandlers:
             in_a_row = int(person.state.get("followups_in_a_row") or 0)
             question = choose_followup(entry.text, result, in_a_row, seed=entry.id)
             state = dict(person.state)
-            if question:
+            if question and messages:
+                # One question at a time: the follow-up waits until keep / not me is answered.
+                state["followup_pending"] = {"entry_id": entry.id, "question": question}
+                state["followups_in_a_row"] = in_a_row + 1
+            elif question:
                 messages.append(Outbound(text=question))
                 state["followup"] = {"entry_id": entry.id, "at": now.timestamp()}
                 state["followups_in_a_row"] = in_a_row + 1
@@ -158,7 +162,8 @@ class JobHandlers:
             row = await uow.passport.artifact_row(person_id, payload["artifact_id"])
             if row is None or row.status != "pending":
                 return
-            platform, ref, name = row.platform, row.ref, row.original_name
+            # Read every column now: the row is detached once the unit of work closes.
+            artifact_id, platform, ref, name = row.id, row.platform, row.ref, row.original_name
         fetcher = services.fetchers.get(platform)
         if fetcher is None:
             raise RuntimeError(f"no file fetcher for {platform}")
@@ -172,11 +177,11 @@ class JobHandlers:
                 await store_content(services, uow, person_id,
                                     InboundFile(ref=file.ref, name=name, kind=file.kind,
                                                 content=content),
-                                    now, artifact_id=row.id)
+                                    now, artifact_id=artifact_id)
                 await uow.commit()
         except FileRejected as exc:
             async with services.uow() as uow:
-                await uow.passport.delete_artifact(person_id, row.id)
+                await uow.passport.delete_artifact(person_id, artifact_id)
                 await self._queue_send(uow, person_id, [Outbound(text=exc.reason)])
                 await uow.commit()
 

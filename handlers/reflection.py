@@ -39,8 +39,8 @@ async def capture(turn: Turn) -> list[Outbound]:
     await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person.id)
     if prompt:
         await turn.uow.passport.mark_nudge_answered(person.id, week, now)
-    if prompt or follow:
-        await turn.save_state(prompt=None, followup=None)
+    if prompt or follow or person.state.get("followup_pending"):
+        await turn.save_state(prompt=None, followup=None, followup_pending=None)
     ack = texts.ACK_ENTRY[entry.id % len(texts.ACK_ENTRY)] + texts.ACK_ENTRY_TAIL
     if prompt and week != iso_week(now, tz):
         ack = texts.ACK_LATE.format(week=week)
@@ -91,7 +91,14 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
     if not changed:
         return [say(texts.SIGNALS_GONE)]
     template = texts.KEPT if status == SignalStatus.CONFIRMED else texts.REJECTED
-    return [say(template.format(things=_names(changed)), replace=True)]
+    out = [say(template.format(things=_names(changed)), replace=True)]
+    pending = turn.person.state.get("followup_pending")
+    if pending:
+        # The coaching question held back while the buttons were open comes now.
+        out.append(say(pending["question"]))
+        await turn.save_state(followup_pending=None, followup={
+            "entry_id": pending["entry_id"], "at": turn.now.timestamp()})
+    return out
 
 
 def _short(text: str, limit: int = 80) -> str:

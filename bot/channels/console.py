@@ -55,8 +55,6 @@ class ConsoleChannel(Channel):
             self._print(PREFIX + lines[0])
             for line in lines[1:]:
                 self._print("     " + line if line else "")
-        if message.text and not message.choices:
-            self.last_choices = []  # a bare number now means a number, not an old button
         if message.choices:
             self.last_choices = [c.data for c in message.choices]
             for number, choice in enumerate(message.choices, 1):
@@ -77,11 +75,13 @@ class ConsoleChannel(Channel):
         text = line.rstrip("\n")
         stripped = text.strip()
         message_id = uuid.uuid4().hex
-        if stripped.isdigit() and self.last_choices:
+        # Buttons answer the next line only: later, a bare number is just a number.
+        choices, self.last_choices = self.last_choices, []
+        if stripped.isdigit() and choices:
             index = int(stripped) - 1
-            if 0 <= index < len(self.last_choices):
+            if 0 <= index < len(choices):
                 return Inbound(address=self.address, message_id=message_id,
-                               action=self.last_choices[index], display_name=self.user)
+                               action=choices[index], display_name=self.user)
         if stripped.startswith("/file"):
             raw = stripped[5:].strip().strip('"').strip("'")
             path = Path(raw).expanduser()

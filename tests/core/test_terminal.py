@@ -1,0 +1,82 @@
+"""`utp chat` end to end as a subprocess with piped input: the embedded default, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chat(data_dir: Path, cache_dir: Path, lines: list[str], user: str = "alice") -> str:
+    env = {**os.environ, "UTP_DATA_DIR": str(data_dir), "UTP_CACHE_DIR": str(cache_dir)}
+    for name in ("DATABASE_URL", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--as", user],
+        input="".join(line + "\n" for line in lines), capture_output=True, text=True, cwd=ROOT, env=env,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, cache_dir: Path) -> tuple[Path, Path]:
+    return tmp_path / "data", cache_dir
+
+
+def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_path):
+    data, cache = dirs
+    cert = tmp_path / "certificate.txt"
+    cert.write_text("Certificate: first aid course, completed with the Red Cross.")
+    out = chat(data, cache, [
+        "hi", "1", "1", "2",
+        "This week I took new product photos in natural light and rewrote all my listings "
+        "for the shop. I also taught my little brother to ride a bike.",
+        f"/file {cert}",
+        "/file /no/such/file.pdf",
+        "what are my strengths?",
+        "/export json",
+        "/forget", "yes",
+    ])
+    assert "Is that OK?" in out
+    assert "All set! I'll ask you every Sunday at 18:00 (Europe/Berlin)" in out
+    assert re.search(r"I noticed (a skill|some skills) in that: .+", out), out
+    assert 'Got your file "certificate.txt"' in out
+    assert "I can't find a file at /no/such/file.pdf" in out
+    assert "Here is your passport" in out
+    saved = re.search(r"\(saved document: (.+)\)", out).group(1)
+    with zipfile.ZipFile(saved) as zf:
+        document = json.loads(zf.read("passport.json"))
+        assert any(n.endswith("certificate.txt") for n in zf.namelist())
+    assert "taught my little brother" in document["entries"][0]["text"]
+    assert "Everything is deleted" in out
+    assert not [p for p in (data / "blobs").rglob("*") if p.is_file()]
+
+
+def test_keep_by_number_and_digest_shows_the_kept_skill(dirs):
+    data, cache = dirs
+    out = chat(data, cache, [
+        "hi", "1", "1", "2",
+        "I organised a fundraising event for our school and managed the budget.",
+        "1",
+        "/digest",
+    ])
+    kept = re.search(r"Kept: (.+)\.", out)
+    assert kept, out
+    first = kept.group(1).split(",")[0].split(" and ")[0].strip()
+    digest = out[out.rindex("/digest") if "/digest" in out else out.rindex("Kept:"):]
+    assert first.lower() in digest.lower()
+
+
+def test_piped_input_ends_cleanly_with_nothing_typed(dirs):
+    data, cache = dirs
+    assert chat(data, cache, []) == ""
