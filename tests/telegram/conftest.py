@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,16 +19,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     server = await FakeTelegram(TOKEN).start()
     yield server
     await server.close()
-
-
-async def until(condition: Callable[[], Any], timeout: float = 15.0) -> None:
-    """Wait for an end state (polls; fails with the condition's name when it never comes)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"never happened: {getattr(condition, '__name__', condition)}")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

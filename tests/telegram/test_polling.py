@@ -3,21 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.telegram import COMMANDS, OFFSET_KEY
-from tests.telegram.conftest import until
-
-ALICE = 4242
-
-
-async def onboard(fake, user: int = ALICE) -> None:
-    """Say hi, consent, pick a slot and a zone by tapping the real inline buttons."""
-    fake.message(user, "/start")
-    await until(lambda: any(s.buttons for s in fake.sent_to(user)))
-    for data in ("consent:yes", "slot:6:18", "tz:Europe/Berlin"):
-        before = len(fake.sent_to(user))
-        fake.press(user, fake.last_with_buttons(user), data)
-        await until(lambda before=before: len(fake.sent_to(user)) > before)
-    await until(lambda: any("All set" in t for t in fake.texts(user)))
-
+from tests.telegram.helpers import ALICE, onboard, until
 
 async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(telegram, fake):
     app, _ = telegram
