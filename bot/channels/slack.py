@@ -102,13 +102,13 @@ class SlackChannel(Channel):
                               "SLACK_APP_TOKEN")
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        await self.workspaces.learn_single_team()
+        single = await self.workspaces.learn_single_team()
         self._socket = AsyncSocketModeHandler(
             self.bolt, self.settings.slack_app_token,
             web_client=AsyncWebClient(base_url=self.workspaces.base_url),
         )
         await self._socket.connect_async()
-        logger.warning("Slack Socket Mode connected for team %s", self.workspaces.single.team_id)
+        logger.warning("Slack Socket Mode connected for team %s", single.team_id)
 
     async def prepare_webhook(self, handler: InboundHandler) -> None:
         """HTTP mode (`utp web`): events, interactivity and commands arrive at /slack/events."""
@@ -201,7 +201,7 @@ class SlackChannel(Channel):
         """The member's DM with the bot (`conversations.open` once, then remembered)."""
         if known.startswith("D"):
             return known
-        cached = self.dms.get((workspace, user_id))
+        cached = self.dms.get((workspace, user_id)) or await self._known_dm(workspace, user_id)
         if cached:
             return cached
         try:
@@ -211,6 +211,19 @@ class SlackChannel(Channel):
         channel = opened["channel"]["id"]
         self.dms[(workspace, user_id)] = channel
         return channel
+
+    async def _known_dm(self, workspace: str, user_id: str) -> str | None:
+        """The DM stored with the member's identity (saves a `conversations.open`)."""
+        async with self.services.uow() as uow:
+            person = await uow.passport.find_person(Address("slack", user_id, "", workspace))
+            if person is None:
+                return None
+            for identity in await uow.passport.identities(person.id):
+                if (identity.platform, identity.workspace, identity.user_id) == \
+                        ("slack", workspace, user_id) and identity.chat_id.startswith("D"):
+                    self.dms[(workspace, user_id)] = identity.chat_id
+                    return identity.chat_id
+        return None
 
     async def deliver(
         self, client: AsyncWebClient, channel: str, messages: Sequence[Outbound], *,

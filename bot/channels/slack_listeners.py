@@ -49,7 +49,7 @@ COMMAND = "/passport"
 
 
 def gate(channel: SlackChannel):
-    """Global middleware (before authorization): other workspaces and retries are acked, dropped."""
+    """Global middleware before authorization: other workspaces and retries are acked, dropped."""
 
     async def utp_gate(context: AsyncBoltContext, body: dict[str, Any], next) -> Any:
         workspaces = channel.workspaces

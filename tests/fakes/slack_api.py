@@ -51,6 +51,8 @@ class FakeSlackAPI:
     revoked: set[str] = field(default_factory=set)
     downloads: list[str | None] = field(default_factory=list)  # Authorization headers seen
     port: int = 0
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
 
     def add_team(self, team_id: str, token: str, enterprise_id: str | None = None) -> Team:
         """A workspace whose bot uses `token`."""
@@ -91,6 +93,7 @@ class FakeSlackAPI:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_get("/files/{file_id}/{name}", self._download)
         app.router.add_post("/upload/{upload_id}", self._upload)
+        app.router.add_get("/ws", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -99,7 +102,24 @@ class FakeSlackAPI:
 
     async def stop(self) -> None:
         """Shut down."""
+        for ws in self.sockets:
+            await ws.close()
         await self._runner.cleanup()
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to every connected client."""
+        for ws in self.sockets:
+            await ws.send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return ws
 
     # -- the Web API ------------------------------------------------------------------------
 

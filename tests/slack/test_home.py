@@ -1,4 +1,4 @@
-"""App Home (opt-in, passport at a glance, admin defaults) and the "Add to my passport" shortcut."""
+"""App Home (opt-in, passport at a glance, admin defaults) and the "Add to my passport" action."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ async def test_add_to_my_passport_shortcut_keeps_the_message_once(make_rig):
     rig = await make_rig()
     await onboard(rig)
     for _ in range(2):
-        sent = await rig.slack.shortcut("TA", "UALICE", "Alice ran the <!channel> retro &amp; demo.")
+        sent = await rig.slack.shortcut("TA", "UALICE",
+                                        "Alice ran the <!channel> retro &amp; demo.")
         assert sent.status == 200
     await rig.settle()
     person = await rig.person("TA", "UALICE")

@@ -6,6 +6,7 @@ from passport.messages import Address, Outbound
 from passport.signals import SignalStatus
 from tests.slack.conftest import TOKEN_A
 
+
 def _png() -> bytes:
     import io
 

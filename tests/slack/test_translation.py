@@ -30,7 +30,7 @@ def test_choices_become_buttons_with_the_choice_data_as_value():
 
 
 def test_long_text_is_split_into_sections():
-    payload = message_payload(Outbound(text="\n".join("line %d " % i * 40 for i in range(40))))
+    payload = message_payload(Outbound(text="\n".join(f"line {i} " * 40 for i in range(40))))
     sections = [b for b in payload["blocks"] if b["type"] == "section"]
     assert len(sections) > 1 and all(len(s["text"]["text"]) <= 3000 for s in sections)
 
