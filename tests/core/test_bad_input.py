@@ -131,3 +131,20 @@ async def test_two_messages_racing_for_an_onboarded_person_are_both_kept(make_ap
     await alice.onboard()
     await asyncio.gather(*(alice.say(f"note {i}") for i in range(6)))
     assert await _count(app, alice) == 6
+
+
+async def test_database_locked_for_a_moment_still_captures(make_app):
+    import sqlite3
+
+    app = await make_app()
+    alice = Person(app)
+    await alice.onboard()
+    path = app.settings.utp_data_dir / "utp.sqlite3"
+    blocker = sqlite3.connect(path, timeout=1)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.5, blocker.rollback)
+    replies = await alice.say("Fixed the printer at school")
+    blocker.close()
+    assert "look at what it shows" in replies[0].text
+    assert await _count(app, alice) == 1
