@@ -32,8 +32,8 @@ async def onboard(rig, user: str = "UALICE", team: str = "TA") -> None:
     await rig.settle()
 
 
-async def test_a_members_week(make_rig):
-    rig = await make_rig()
+async def test_a_members_week(make_rig, db_url):
+    rig = await make_rig(database_url=db_url)
     fake = rig.fake
     await onboard(rig)
     person = await rig.person("TA", "UALICE")

@@ -112,3 +112,34 @@ async def test_an_edit_in_the_dm_revises_the_note(make_rig):
     async with rig.app.services.uow() as uow:
         (entry,) = await uow.passport.entries(person.id)
     assert entry.text == "Baked bread for the team." and entry.version == 2
+
+
+async def test_export_is_uploaded_into_the_dm_and_forget_deletes(make_rig):
+    rig = await make_rig()
+    await onboard(rig)
+    await rig.slack.message("TA", "UALICE", "Mentored two interns on Python.")
+    await rig.settle()
+    await rig.slack.command("TA", "UALICE", "export json")
+    await rig.settle()
+    (complete,) = rig.fake.called("files.completeUploadExternal")
+    assert complete.args["channel_id"] == "DUALICE"
+    (uploaded,) = rig.fake.uploads.values()
+    assert b"Mentored two interns" in uploaded
+    await rig.slack.command("TA", "UALICE", "forget")
+    await rig.settle()
+    assert "forget:yes" in rig.last_values("UALICE")
+    await rig.slack.tap("TA", "UALICE", "forget:yes")
+    await rig.settle()
+    assert await rig.person("TA", "UALICE") is None
+
+
+async def test_a_reply_in_a_dm_thread_is_captured_and_answered_there(make_rig):
+    rig = await make_rig()
+    await onboard(rig)
+    before = len(rig.posts("UALICE"))
+    await rig.slack.message("TA", "UALICE", "Answering in the thread: I led standup.",
+                            thread_ts="1764500000.000009")
+    await rig.channel.drain()
+    assert await _entries(rig, "TA", "UALICE") == 1
+    (ack,) = rig.posts("UALICE")[before:]
+    assert ack.get("thread_ts") == "1764500000.000009"

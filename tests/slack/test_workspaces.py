@@ -28,10 +28,10 @@ async def install(rig, team_id: str, token: str) -> None:
 
 
 @pytest.fixture
-async def multi(make_rig, fake_slack):
-    """UTP installed in two workspaces over OAuth (no SLACK_BOT_TOKEN)."""
+async def multi(make_rig, fake_slack, db_url):
+    """UTP installed in two workspaces over OAuth (no SLACK_BOT_TOKEN), SQLite and PostgreSQL."""
     fake_slack.teams.clear()
-    rig = await make_rig(slack_bot_token=None, slack_client_id="111.222",
+    rig = await make_rig(database_url=db_url, slack_bot_token=None, slack_client_id="111.222",
                          slack_client_secret="client-secret")
     await install(rig, "TA", "xoxb-oauth-a")
     await install(rig, "TB", "xoxb-oauth-b")
