@@ -61,7 +61,7 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
-_AND = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+_AND = re.compile(r"\s(?:and|&|that|who)\s", re.IGNORECASE)
 MIN_SIDE_WORDS = 3
 
 
