@@ -85,3 +85,23 @@ async def test_single_workspace_tokens_revoked_stops_calls(make_rig):
     with pytest.raises(RecipientGone):
         await rig.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
                                [Outbound(text="nudge")])
+
+
+async def test_a_workspace_that_never_installed_is_answered_but_nothing_stored(multi):
+    sent = await multi.slack.message("TC", "UCAROL", "hello")
+    assert sent.status == 200
+    await multi.settle()
+    assert await multi.person("TC", "UCAROL") is None
+
+
+async def test_installing_again_after_uninstall_resumes_calls(multi):
+    await multi.slack.event("TA", {"type": "app_uninstalled"})
+    with pytest.raises(RecipientGone):
+        await multi.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
+                                 [Outbound(text="nudge")])
+    await install(multi, "TA", "xoxb-oauth-a2")
+    await multi.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
+                             [Outbound(text="welcome back")])
+    (call,) = [c for c in multi.fake.called("chat.postMessage")
+               if c.args["text"] == "welcome back"]
+    assert call.token == "xoxb-oauth-a2"
