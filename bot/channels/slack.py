@@ -11,24 +11,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.base import Channel, InboundHandler
-from bot.channels.slack_api import SlackWorkspaces, api_url, delivery_error
-from bot.channels.slack_blocks import escape, message_payload
+from bot.channels.slack_api import SlackWorkspaces, api_url
 from bot.channels.slack_files import SlackFileFetcher
 from bot.channels.slack_install import SealedInstallationStore, TokenSealer, oauth_settings
+from bot.channels.slack_send import SlackPoster
 from bot.settings import ConfigError, Settings
-from handlers.jobs import outbound_to_payload
-from passport.errors import DeliveryError, RecipientGone, TransientDeliveryError
+from passport.errors import DeliveryError
 from passport.messages import Address, Outbound
 from passport.ports import FileFetcher
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class SlackChannel(Channel):
 
     platform = "slack"
 
-    def __init__(self, app: Any, settings: Settings) -> None:
+    def __init__(self, app: App, settings: Settings) -> None:
         self.utp = app
         self.services = app.services
         self.settings = settings
@@ -59,7 +60,7 @@ class SlackChannel(Channel):
         self.bolt = self._build_bolt(base_url, store)
         self.handler: InboundHandler | None = None
         self.tasks: set[asyncio.Task] = set()
-        self.dms: dict[tuple[str, str], str] = {}
+        self.poster = SlackPoster(self.services, app.runner.notify)
         self._fetcher = SlackFileFetcher(self.workspaces)
         self._socket: Any = None
 
@@ -190,125 +191,11 @@ class SlackChannel(Channel):
     async def send(self, address: Address, messages: Sequence[Outbound]) -> None:
         """Post to the member's DM with the workspace's token (opening the DM when needed)."""
         client = await self.workspaces.client_for(address.workspace)
-        channel = await self.dm_channel(client, address.workspace, address.user_id,
-                                        address.chat_id)
-        sent = await self.deliver(client, channel, messages, queue_rest_for=address)
-        if sent == 0 and messages:
-            raise TransientDeliveryError("nothing was sent", retry_after=30)
-
-    async def dm_channel(self, client: AsyncWebClient, workspace: str, user_id: str,
-                         known: str = "") -> str:
-        """The member's DM with the bot (`conversations.open` once, then remembered)."""
-        if known.startswith("D"):
-            return known
-        cached = self.dms.get((workspace, user_id)) or await self._known_dm(workspace, user_id)
-        if cached:
-            return cached
-        try:
-            opened = await client.conversations_open(users=user_id)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            raise delivery_error(exc, "conversations.open") from exc
-        channel = opened["channel"]["id"]
-        self.dms[(workspace, user_id)] = channel
-        return channel
-
-    async def _known_dm(self, workspace: str, user_id: str) -> str | None:
-        """The DM stored with the member's identity (saves a `conversations.open`)."""
-        async with self.services.uow() as uow:
-            person = await uow.passport.find_person(Address("slack", user_id, "", workspace))
-            if person is None:
-                return None
-            for identity in await uow.passport.identities(person.id):
-                if (identity.platform, identity.workspace, identity.user_id) == \
-                        ("slack", workspace, user_id) and identity.chat_id.startswith("D"):
-                    self.dms[(workspace, user_id)] = identity.chat_id
-                    return identity.chat_id
-        return None
-
-    async def deliver(
-        self, client: AsyncWebClient, channel: str, messages: Sequence[Outbound], *,
-        thread_ts: str | None = None, replace_ts: str | None = None,
-        queue_rest_for: Address | None = None,
-    ) -> int:
-        """Post messages in order; returns how many went out.
-
-        When some went out and then Slack failed for a while, the rest become a durable send
-        job (so nothing is posted twice); when none went out, the error is raised.
-        """
-        for index, message in enumerate(messages):
-            try:
-                replace_ts = await self._post_one(client, channel, message, thread_ts,
-                                                  replace_ts)
-            except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
-                error = delivery_error(exc, "chat.postMessage")
-                if index and queue_rest_for is not None and \
-                        isinstance(error, TransientDeliveryError):
-                    await self.queue_send(queue_rest_for, messages[index:], error.retry_after)
-                    return index
-                raise error from exc
-        return len(messages)
-
-    async def _post_one(self, client: AsyncWebClient, channel: str, message: Outbound,
-                        thread_ts: str | None, replace_ts: str | None) -> str | None:
-        if message.attachment is not None:
-            attachment = message.attachment
-            await client.files_upload_v2(
-                channel=channel, file=attachment.content, filename=attachment.filename,
-                title=attachment.filename, initial_comment=escape(message.text) or None,
-                thread_ts=thread_ts,
-            )
-            if message.choices:
-                await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                              **message_payload(Outbound(
-                                                  choices=message.choices)))
-            return replace_ts
-        payload = message_payload(message)
-        if message.replace_previous and replace_ts:
-            await client.chat_update(channel=channel, ts=replace_ts, **payload)
-            return None  # only the message holding the buttons is replaced, once
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
-        return replace_ts
-
-    async def queue_send(self, address: Address, messages: Sequence[Outbound],
-                         retry_after: float | None) -> bool:
-        """Hand replies to the durable job queue (attachments cannot be queued)."""
-        from datetime import timedelta
-
-        queued = [m for m in messages if m.text or m.choices]
-        async with self.services.uow() as uow:
-            person = await uow.passport.find_person(address)
-            if person is None or not queued:
-                return False
-            await uow.jobs.enqueue(
-                "send", {"messages": outbound_to_payload(queued), "platform": "slack"},
-                self.services.clock.now(), person_id=person.id,
-                delay=timedelta(seconds=retry_after or 5),
-            )
-            await uow.commit()
-        self.utp.runner.notify()
-        return True
-
-    async def reply(self, client: AsyncWebClient, address: Address,
-                    messages: Sequence[Outbound], *, thread_ts: str | None = None,
-                    replace_ts: str | None = None) -> None:
-        """Post the conversation's answers after the ack; failures become a send job."""
-        if not messages:
-            return
-        try:
-            await self.deliver(client, address.chat_id, messages, thread_ts=thread_ts,
-                               replace_ts=replace_ts, queue_rest_for=address)
-        except TransientDeliveryError as exc:
-            logger.warning("Slack reply deferred to a send job: %s", exc)
-            await self.queue_send(address, messages, exc.retry_after)
-        except RecipientGone as exc:
-            logger.warning("Slack reply not possible, member marked inactive: %s", exc)
-            async with self.services.uow() as uow:
-                await uow.passport.set_active_by_address(address, False)
-                await uow.commit()
-        except DeliveryError:
-            logger.exception("Slack reply failed")
+        channel = await self.poster.dm_channel(client, address.workspace, address.user_id,
+                                               address.chat_id)
+        await self.poster.deliver(client, channel, messages, queue_rest_for=address)
 
 
-def build_slack_channel(app: Any, settings: Settings) -> SlackChannel:
+def build_slack_channel(app: App, settings: Settings) -> SlackChannel:
     """The factory `bot.process` calls when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set."""
     return SlackChannel(app, settings)

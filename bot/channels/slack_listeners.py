@@ -107,7 +107,7 @@ async def take(channel: SlackChannel, inbound: Inbound, client: AsyncWebClient, 
                                                               inbound.address.workspace))
 
     async def post() -> None:
-        await channel.reply(client, inbound.address, out, thread_ts=thread_ts,
+        await channel.poster.reply(client, inbound.address, out, thread_ts=thread_ts,
                             replace_ts=replace_ts)
         if after is not None:
             await after()
@@ -183,7 +183,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         """`/passport digest|settings|pause|resume|export|forget|help`, answered in the DM."""
         await ack()
         workspace = _workspace(context)
-        dm = await channel.dm_channel(client, workspace, body["user_id"])
+        dm = await channel.poster.dm_channel(client, workspace, body["user_id"])
         await take(channel, command_inbound(body, workspace, dm), client)
 
     @app.message_shortcut(SHORTCUT_CALLBACK)
@@ -192,7 +192,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         """"Add to my passport": the message becomes evidence for the member who asked."""
         await ack()
         workspace = _workspace(context)
-        dm = await channel.dm_channel(client, workspace, body["user"]["id"])
+        dm = await channel.poster.dm_channel(client, workspace, body["user"]["id"])
         await take(channel, shortcut_inbound(body, workspace, dm), client)
 
     @app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))
@@ -203,7 +203,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         workspace = _workspace(context)
         container = body.get("container") or {}
         dm = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
-        dm = await channel.dm_channel(client, workspace, body["user"]["id"], dm)
+        dm = await channel.poster.dm_channel(client, workspace, body["user"]["id"], dm)
         await take(channel, action_inbound(body, action, workspace, dm), client,
                    thread_ts=container.get("thread_ts"),
                    replace_ts=container.get("message_ts"))
@@ -215,7 +215,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await ack()
         workspace = _workspace(context)
         user = body["user"]["id"]
-        dm = await channel.dm_channel(client, workspace, user)
+        dm = await channel.poster.dm_channel(client, workspace, user)
         address = Address("slack", user, dm, workspace)
         summary = await home_summary(channel.services, address)
         inbound = Inbound(address=address, message_id=f"home:{action.get('action_ts', '')}",
