@@ -59,7 +59,7 @@ def delivery_error(exc: BaseException, what: str) -> DeliveryError:
         return DeliveryError(f"{what}: {error or status}")
     if isinstance(exc, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError)):
         return TransientDeliveryError(f"{what}: {type(exc).__name__}", retry_after=30)
-    raise exc
+    return DeliveryError(f"{what}: {type(exc).__name__}")
 
 
 @dataclass
