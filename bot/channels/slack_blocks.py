@@ -7,6 +7,7 @@ into links either. Buttons carry the choice's `data` as their value.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from passport.messages import Choice, Outbound
@@ -17,6 +18,18 @@ BUTTONS_PER_BLOCK = 25
 VALUE_LIMIT = 2000
 FALLBACK_LIMIT = 3000
 CHOICE_PREFIX = "utp:choice:"
+
+
+# Slack takes any message starting with "/" as a slash command, so in Slack UTP's commands are
+# subcommands of /passport; the core's words name them plainly ("/digest"), so they are renamed.
+_COMMANDS = re.compile(
+    r"(?<![\w/])/(digest|settings|pause|resume|skip|another|export|forget|help|goal|reminders)\b"
+)
+
+
+def slack_commands(text: str) -> str:
+    """`/digest` → `/passport digest` (Slack's way to reach UTP's commands)."""
+    return _COMMANDS.sub(r"/passport \1", text)
 
 
 def escape(text: str) -> str:
@@ -50,7 +63,7 @@ def text_blocks(text: str) -> list[dict[str, Any]]:
     """Sections holding escaped text."""
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": escape(chunk), "verbatim": True}}
-        for chunk in _chunks(text)
+        for chunk in _chunks(slack_commands(text))
         if chunk.strip()
     ]
 
@@ -84,7 +97,7 @@ def choice_blocks(choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
 def message_payload(message: Outbound) -> dict[str, Any]:
     """`chat.postMessage` / `chat.update` arguments (without channel) for one Outbound."""
     blocks = text_blocks(message.text) + choice_blocks(message.choices)
-    fallback = escape(message.text)[:FALLBACK_LIMIT] or " ".join(c.label for c in message.choices)
+    fallback = escape(slack_commands(message.text))[:FALLBACK_LIMIT] or " ".join(c.label for c in message.choices)
     payload: dict[str, Any] = {"text": fallback or " ", "blocks": blocks}
     # No link or mention expansion, whatever the text holds.
     payload["unfurl_links"] = False

@@ -16,7 +16,7 @@ SLASH_SUBCOMMANDS = {
     "digest": "/digest", "strengths": "/digest", "passport": "/digest",
     "settings": "/settings", "pause": "/pause", "resume": "/resume", "skip": "/skip",
     "export": "/export", "forget": "/forget", "delete": "/forget", "help": "/help",
-    "goal": "/goal", "another": "/another",
+    "goal": "/goal", "another": "/another", "reminders": "/reminders", "start": "/help",
 }
 # Message subtypes that carry a person's words or files; everything else is housekeeping.
 CAPTURED_SUBTYPES = {None, "", "file_share", "thread_broadcast", "me_message"}
@@ -130,7 +130,7 @@ def slash_text(text: str) -> str:
     word, _, rest = (text or "").strip().partition(" ")
     command = SLASH_SUBCOMMANDS.get(word.lower(), "/help")
     rest = rest.strip()
-    return f"{command} {rest}" if rest and command in {"/pause", "/export", "/goal"} else command
+    return f"{command} {rest}" if rest and command in {"/pause", "/export", "/goal", "/reminders"} else command
 
 
 def command_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:

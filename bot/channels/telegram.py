@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -26,15 +27,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as timedelta (22.2+ w
 
 from aiohttp import web  # noqa: E402
 from telegram import BotCommand, Update  # noqa: E402
-from telegram.error import (  # noqa: E402
-    Conflict,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import NetworkError, RetryAfter, TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
+from telegram.warnings import PTBUserWarning  # noqa: E402
 
 from bot.channels.base import Channel, InboundHandler  # noqa: E402
 from bot.channels.telegram_convert import (  # noqa: E402
@@ -180,22 +176,32 @@ class TelegramChannel(Channel):
         backoff = Backoff()
         while True:
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=self.poll_timeout,
-                                                     allowed_updates=ALLOWED_UPDATES)
+                raw = await self._get_updates(offset)
             except RetryAfter as exc:
                 await asyncio.sleep(seconds(exc.retry_after) or 1)
                 continue
-            except (NetworkError, Conflict, InvalidToken) as exc:
+            except (TelegramError, ValueError) as exc:  # network, 409 Conflict, bad token
                 logger.warning("getUpdates failed (%s); backing off", type(exc).__name__)
                 await backoff.sleep()
                 continue
             backoff.reset()
-            for update in updates:
-                reply = await self._take(update)
-                offset = update.update_id + 1
+            for data in raw:
+                reply = await self._take(data)
+                offset = int(data["update_id"]) + 1
                 await self._save_offset(offset)
                 if reply is not None:
                     self._schedule(reply[0], reply[1])
+
+    async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
+        """Raw updates, so one that this PTB version cannot parse is parked, not a stuck loop."""
+        kwargs: dict[str, Any] = {"timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            kwargs["offset"] = offset
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)  # "use Bot.get_updates": on purpose
+            result = await self.bot.do_api_request("getUpdates", api_kwargs=kwargs,
+                                                   read_timeout=self.poll_timeout + 10)
+        return [u for u in result if isinstance(u, dict) and "update_id" in u]
 
     async def _prepare_polling(self) -> None:
         await self._ensure_ready()
@@ -233,30 +239,31 @@ class TelegramChannel(Channel):
         except Exception:  # noqa: BLE001 - a lost offset only means a harmless replay
             logger.exception("storing the telegram offset failed")
 
-    async def _take(self, update: Update) -> tuple[str, Reply] | None:
+    async def _take(self, data: dict[str, Any]) -> tuple[str, Reply] | None:
         """Handle one update until it is committed; park it when it keeps failing."""
+        update_id = data["update_id"]
         backoff = Backoff(first=0.5, ceiling=30)
         while True:
             for _ in range(self.update_attempts):
                 try:
-                    return await self._dispatch(update)
+                    return await self._dispatch(Update.de_json(dict(data), self.bot))
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # noqa: BLE001 - the platform's one error handler
-                    logger.exception("telegram update %s failed", update.update_id)
+                    logger.exception("telegram update %s failed", update_id)
                     await backoff.sleep()
             try:
-                await self._park(update)
+                await self._park(data)
                 return None
             except Exception:  # noqa: BLE001 - database down: keep trying the update itself
-                logger.exception("parking telegram update %s failed", update.update_id)
+                logger.exception("parking telegram update %s failed", update_id)
 
-    async def _park(self, update: Update) -> None:
+    async def _park(self, data: dict[str, Any]) -> None:
         async with self.uow() as uow:
-            await uow.passport.set_channel_state(f"{PARKED_PREFIX}{update.update_id}",
-                                                 json.dumps(update.to_dict()), self.clock.now())
+            await uow.passport.set_channel_state(f"{PARKED_PREFIX}{data['update_id']}",
+                                                 json.dumps(data), self.clock.now())
             await uow.commit()
-        logger.error("telegram update %s parked after repeated failures", update.update_id)
+        logger.error("telegram update %s parked after repeated failures", data["update_id"])
 
     # -- one update ----------------------------------------------------------------------------
 

@@ -111,7 +111,9 @@ def _addressed(message: Message, me: BotIdentity, text: str) -> tuple[bool, str]
     return addressed, (text.strip() if addressed else text)
 
 
-def message_to_inbound(message: Message, me: BotIdentity, *, edited: bool = False) -> Inbound | None:
+def message_to_inbound(
+    message: Message, me: BotIdentity, *, edited: bool = False
+) -> Inbound | None:
     """A person's message (new or edited) as an `Inbound`; None when there is nothing for UTP."""
     address = address_of(message)
     if address is None:

@@ -19,10 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from passport.clock import Clock
 from passport.errors import RecipientGone, TransientDeliveryError
 from passport.messages import Address, Choice, Outbound
 from passport.ports import UnitOfWorkFactory
-from passport.clock import Clock
 
 logger = logging.getLogger(__name__)
 

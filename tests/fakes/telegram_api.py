@@ -217,7 +217,8 @@ class FakeTelegram:
         old = "member" if status == "kicked" else "kicked"
         return self.push(my_chat_member={
             "chat": self._chat(user_id), "from": self._user(user_id), "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": BOT_USER},
+            "old_chat_member": {"status": old, "user": BOT_USER,
+                                **({"until_date": 0} if old == "kicked" else {})},
             "new_chat_member": {"status": status, "user": BOT_USER,
                                 **({"until_date": 0} if status == "kicked" else {})},
         })

@@ -6,9 +6,7 @@ import io
 import json
 
 from passport.signals import SignalStatus
-from tests.fakes.telegram_api import Fault
 from tests.telegram.helpers import ALICE, onboard, until
-
 
 
 def _png() -> bytes:

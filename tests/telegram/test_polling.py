@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.channels.telegram import COMMANDS, OFFSET_KEY
 from tests.telegram.helpers import ALICE, onboard, until
 
+
 async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(telegram, fake):
     app, _ = telegram
     await onboard(fake)
