@@ -97,7 +97,8 @@ def choice_blocks(choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
 def message_payload(message: Outbound) -> dict[str, Any]:
     """`chat.postMessage` / `chat.update` arguments (without channel) for one Outbound."""
     blocks = text_blocks(message.text) + choice_blocks(message.choices)
-    fallback = escape(slack_commands(message.text))[:FALLBACK_LIMIT] or " ".join(c.label for c in message.choices)
+    fallback = escape(slack_commands(message.text))[:FALLBACK_LIMIT]
+    fallback = fallback or " ".join(c.label for c in message.choices)
     payload: dict[str, Any] = {"text": fallback or " ", "blocks": blocks}
     # No link or mention expansion, whatever the text holds.
     payload["unfurl_links"] = False

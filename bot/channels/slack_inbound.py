@@ -130,7 +130,8 @@ def slash_text(text: str) -> str:
     word, _, rest = (text or "").strip().partition(" ")
     command = SLASH_SUBCOMMANDS.get(word.lower(), "/help")
     rest = rest.strip()
-    return f"{command} {rest}" if rest and command in {"/pause", "/export", "/goal", "/reminders"} else command
+    takes_arg = command in {"/pause", "/export", "/goal", "/reminders"}
+    return f"{command} {rest}" if rest and takes_arg else command
 
 
 def command_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:

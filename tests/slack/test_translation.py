@@ -20,6 +20,12 @@ def test_outbound_text_cannot_mention_or_link():
     assert "<" not in payload["text"]
 
 
+def test_core_commands_are_named_as_passport_subcommands():
+    payload = message_payload(Outbound(text="Try /digest, or /pause 2w. See https://x.io/export"))
+    assert payload["blocks"][0]["text"]["text"] == (
+        "Try /passport digest, or /passport pause 2w. See https://x.io/export")
+
+
 def test_choices_become_buttons_with_the_choice_data_as_value():
     payload = message_payload(Outbound(text="Keep?", choices=(Choice("Keep", "keep:1"),
                                                               Choice("Not me", "notme:1"))))
@@ -50,6 +56,7 @@ def test_slash_subcommands_map_to_the_core_commands():
     assert slash_text("resume now") == "/resume"
     assert slash_text("") == "/help"
     assert slash_text("make coffee") == "/help"
+    assert slash_text("reminders off") == "/reminders off"
 
 
 def test_messages_that_are_not_a_members_words_are_ignored():
