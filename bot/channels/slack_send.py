@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_api import delivery_error
-from bot.channels.slack_blocks import escape, message_payload
+from bot.channels.slack_blocks import escape, message_payload, slack_commands
 from handlers.context import Services
 from handlers.jobs import outbound_to_payload
 from passport.errors import DeliveryError, RecipientGone, TransientDeliveryError
@@ -88,10 +88,10 @@ class SlackPoster:
                         thread_ts: str | None, replace_ts: str | None) -> str | None:
         if message.attachment is not None:
             attachment = message.attachment
+            comment = escape(slack_commands(message.text)) or None
             await client.files_upload_v2(
                 channel=channel, file=attachment.content, filename=attachment.filename,
-                title=attachment.filename, initial_comment=escape(message.text) or None,
-                thread_ts=thread_ts,
+                title=attachment.filename, initial_comment=comment, thread_ts=thread_ts,
             )
             if message.choices:
                 await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
