@@ -150,7 +150,7 @@ async def test_webhook_mode_end_to_end_with_redelivery(make_app, fake):
         app.add_channel(channel)
         await channel.prepare_webhook(app.conversation.handle)
         calls = {"n": 0}
-        real = channel._handler
+        real = channel.updates.handler
 
         async def flaky(inbound):
             calls["n"] += 1
@@ -158,7 +158,7 @@ async def test_webhook_mode_end_to_end_with_redelivery(make_app, fake):
                 raise RuntimeError("database hiccup")
             return await real(inbound)
 
-        channel._handler = flaky
+        channel.updates.handler = flaky
         fake.message(ALICE, "hello")
         runner = await serve(app, "127.0.0.1", port)
         await until(lambda: fake.texts(ALICE))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.channels.telegram import COMMANDS, OFFSET_KEY
+from bot.channels.telegram import COMMANDS
+from bot.channels.telegram_updates import OFFSET_KEY
 from tests.telegram.helpers import ALICE, onboard, until
 
 

@@ -1,0 +1,276 @@
+"""Receiving Telegram updates with nothing lost: the poll loop, one update at a time, replies.
+
+UTP owns the poll loop instead of PTB's `Updater`, because the updater confirms an update (moves
+the offset) before its handler has finished. Here each update is handed to the conversation,
+which commits what arrived; only then is the next offset stored durably, and only then are the
+replies sent (in order per chat, off the poll loop). A crash between the commit and the offset
+re-delivers the update; the conversation recognises the message key and stores nothing twice.
+An update that keeps failing is parked in `channel_state`, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
+
+from bot.channels.base import InboundHandler
+from bot.channels.telegram_convert import BotIdentity, callback_to_inbound, message_to_inbound
+from bot.channels.telegram_send import TelegramSender, seconds
+from handlers.jobs import outbound_to_payload
+from passport.clock import Clock
+from passport.errors import RecipientGone, TransientDeliveryError
+from passport.messages import Address, Outbound
+from passport.ports import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+OFFSET_KEY = "telegram:offset"
+PARKED_PREFIX = "telegram:parked:"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+STALE_OFFSET_SECONDS = 6 * 24 * 3600  # Telegram may restart update ids after a quiet week
+Reply = Callable[[], Awaitable[None]]
+
+
+class TelegramUpdates:
+    """Turns updates into conversation turns, commits them, and answers afterwards."""
+
+    def __init__(
+        self, bot: Any, uow: UnitOfWorkFactory, clock: Clock, sender: TelegramSender, *,
+        ready: Callable[[], Awaitable[BotIdentity]], poll_timeout: int = 25,
+        update_attempts: int = 5, on_back: Callable[[Address], Awaitable[None]] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.uow = uow
+        self.clock = clock
+        self.sender = sender
+        self.ready = ready
+        self.poll_timeout = poll_timeout
+        self.update_attempts = update_attempts
+        self.on_back = on_back
+        self.handler: InboundHandler | None = None
+        self._chains: dict[str, asyncio.Task] = {}
+
+    async def drain(self, timeout: float = 10) -> None:
+        """Let replies in flight finish (briefly)."""
+        if self._chains:
+            await asyncio.wait(list(self._chains.values()), timeout=timeout)
+
+    async def on_update(self, data: dict[str, Any]) -> None:
+        """Webhook path: commit one update (raises so the caller answers non-2xx), then reply."""
+        reply = await self._dispatch(Update.de_json(dict(data), self.bot))
+        if reply is not None:
+            self._schedule(*reply)
+
+    # -- long polling --------------------------------------------------------------------------
+
+    async def poll(self, prepare: Callable[[], Awaitable[None]]) -> None:
+        """Long-poll forever (cancel to stop); `prepare` runs first, retried until it works."""
+        await self._retry_forever(prepare, "telegram start")
+        offset = await self._retry_forever(self._load_offset, "reading the telegram offset")
+        backoff = Backoff()
+        while True:
+            try:
+                raw = await self._get_updates(offset)
+            except RetryAfter as exc:
+                await asyncio.sleep(seconds(exc.retry_after) or 1)
+                continue
+            except (TelegramError, ValueError) as exc:  # network, 409 Conflict, bad token
+                logger.warning("getUpdates failed (%s); backing off", type(exc).__name__)
+                await backoff.sleep()
+                continue
+            backoff.reset()
+            for data in raw:
+                reply = await self._take(data)
+                offset = int(data["update_id"]) + 1
+                await self._save_offset(offset)
+                if reply is not None:
+                    self._schedule(*reply)
+
+    async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
+        """Raw updates, so one that this PTB version cannot parse is parked, not a stuck loop."""
+        kwargs: dict[str, Any] = {"timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            kwargs["offset"] = offset
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)  # "use Bot.get_updates": on purpose
+            result = await self.bot.do_api_request("getUpdates", api_kwargs=kwargs,
+                                                   read_timeout=self.poll_timeout + 10)
+        return [u for u in result if isinstance(u, dict) and "update_id" in u]
+
+    async def _retry_forever(self, step: Callable[[], Awaitable[Any]], what: str) -> Any:
+        backoff = Backoff()
+        while True:
+            try:
+                return await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - network or database down: wait, retry
+                logger.warning("%s failed (%s); retrying", what, type(exc).__name__)
+                await backoff.sleep()
+
+    async def _load_offset(self) -> int | None:
+        async with self.uow() as uow:
+            value = await uow.passport.get_channel_state(OFFSET_KEY)
+        if not value:
+            return None
+        offset, _, stamp = value.partition(" ")
+        if stamp and time.time() - float(stamp) > STALE_OFFSET_SECONDS:
+            return None  # ids may have restarted lower; replays are recognised by message key
+        return int(offset)
+
+    async def _save_offset(self, offset: int) -> None:
+        try:
+            async with self.uow() as uow:
+                await uow.passport.set_channel_state(OFFSET_KEY, f"{offset} {time.time():.0f}",
+                                                     self.clock.now())
+                await uow.commit()
+        except Exception:  # noqa: BLE001 - a lost offset only means a harmless replay
+            logger.exception("storing the telegram offset failed")
+
+    async def _take(self, data: dict[str, Any]) -> tuple[str, Reply] | None:
+        """Handle one update until it is committed; park it when it keeps failing."""
+        update_id = data["update_id"]
+        backoff = Backoff(first=0.5, ceiling=30)
+        while True:
+            for _ in range(self.update_attempts):
+                try:
+                    return await self._dispatch(Update.de_json(dict(data), self.bot))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - the platform's one error handler
+                    logger.exception("telegram update %s failed", update_id)
+                    await backoff.sleep()
+            try:
+                await self._park(data)
+                return None
+            except Exception:  # noqa: BLE001 - database down: keep trying the update itself
+                logger.exception("parking telegram update %s failed", update_id)
+
+    async def _park(self, data: dict[str, Any]) -> None:
+        async with self.uow() as uow:
+            await uow.passport.set_channel_state(f"{PARKED_PREFIX}{data['update_id']}",
+                                                 json.dumps(data), self.clock.now())
+            await uow.commit()
+        logger.error("telegram update %s parked after repeated failures", data["update_id"])
+
+    # -- one update ----------------------------------------------------------------------------
+
+    async def _dispatch(self, update: Update) -> tuple[str, Reply] | None:
+        """Commit what the update carries; return (chat, how to answer) for afterwards."""
+        assert self.handler is not None
+        me = await self.ready()
+        message = update.message or update.edited_message
+        if message is not None:
+            if message.migrate_to_chat_id:
+                await self._migrate(message.chat.id, message.migrate_to_chat_id)
+                return None
+            inbound = message_to_inbound(message, me, edited=update.edited_message is not None)
+            if inbound is None or (inbound.is_group and not inbound.addressed):
+                return None
+            out = list(await self.handler(inbound))
+            return inbound.address.chat_id, self._reply(inbound.address, out)
+        query = update.callback_query
+        if query is not None:
+            inbound = callback_to_inbound(query)
+            out = list(await self.handler(inbound)) if inbound is not None else []
+            held = query.message.message_id if query.message is not None else None
+            address = inbound.address if inbound is not None else None
+            chat = address.chat_id if address is not None else str(query.from_user.id)
+            return chat, self._reply(address, out, edit=held, query_id=query.id)
+        member = update.my_chat_member
+        if member is not None and member.chat.type == "private":
+            status = member.new_chat_member.status
+            if status in {"kicked", "member"}:
+                address = Address("telegram", str(member.from_user.id), str(member.chat.id))
+                await self._set_active(address, status == "member")
+        return None
+
+    def _reply(self, address: Address | None, out: list[Outbound], *, edit: int | None = None,
+               query_id: str | None = None) -> Reply:
+        async def reply() -> None:
+            if query_id is not None:
+                try:
+                    await self.bot.answer_callback_query(query_id)
+                except TelegramError as exc:
+                    logger.info("answerCallbackQuery failed (%s)", type(exc).__name__)
+            if address is None or not out:
+                return
+            try:
+                await self.sender.send(address, out, edit_message_id=edit)
+            except RecipientGone:
+                await self._set_active(address, False)
+            except TransientDeliveryError as exc:
+                logger.warning("telegram reply failed (%s); queued to retry", exc)
+                await self._queue_retry(address, out)
+
+        return reply
+
+    def _schedule(self, chat: str, reply: Reply) -> None:
+        """Run `reply` after earlier replies to the same chat, so answers keep their order."""
+        previous = self._chains.get(chat)
+
+        async def run() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            try:
+                await reply()
+            except Exception:  # noqa: BLE001 - one reply failing must not stop the next
+                logger.exception("sending a telegram reply failed")
+
+        task = asyncio.create_task(run())
+        self._chains[chat] = task
+        task.add_done_callback(lambda done: self._chains.pop(chat, None)
+                               if self._chains.get(chat) is done else None)
+
+    async def _queue_retry(self, address: Address, out: list[Outbound]) -> None:
+        texts_only = [m for m in out if m.attachment is None]
+        async with self.uow() as uow:
+            person = await uow.passport.find_person(address)
+            if person is None or not texts_only:
+                return
+            await uow.jobs.enqueue("send", {"messages": outbound_to_payload(texts_only),
+                                            "platform": "telegram"},
+                                   self.clock.now(), person_id=person.id)
+            await uow.commit()
+
+    async def _set_active(self, address: Address, active: bool) -> None:
+        async with self.uow() as uow:
+            person_id = await uow.passport.set_active_by_address(address, active)
+            await uow.commit()
+        if person_id is not None:
+            logger.info("telegram person %s is %s", person_id, "back" if active else "gone")
+            if active and self.on_back is not None:
+                await self.on_back(address)
+
+    async def _migrate(self, old_chat: int, new_chat: int) -> None:
+        async with self.uow() as uow:
+            await uow.passport.migrate_chat("telegram", str(old_chat), str(new_chat))
+            await uow.commit()
+
+
+
+class Backoff:
+    """Exponential back-off for network trouble: 1 s, 2 s, 4 s … up to a ceiling."""
+
+    def __init__(self, first: float = 1.0, ceiling: float = 60.0) -> None:
+        self.first = first
+        self.ceiling = ceiling
+        self.delay = first
+
+    async def sleep(self) -> None:
+        """Wait, then lengthen the next wait."""
+        await asyncio.sleep(self.delay)
+        self.delay = min(self.ceiling, self.delay * 2)
+
+    def reset(self) -> None:
+        """Things work again."""
+        self.delay = self.first
