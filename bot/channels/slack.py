@@ -130,6 +130,8 @@ class SlackChannel(Channel):
         ]
 
     async def _on_http(self, request: web.Request) -> web.Response:
+        if not self.settings.slack_signing_secret:  # never take unsigned requests over HTTP
+            raise web.HTTPServiceUnavailable(text="SLACK_SIGNING_SECRET is not set")
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
