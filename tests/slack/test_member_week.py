@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from passport.messages import Address, Outbound
+from datetime import UTC, datetime
+
+from bot.scheduler import run_tick
 from passport.signals import SignalStatus
 from tests.slack.conftest import TOKEN_A
 
@@ -32,7 +34,7 @@ async def onboard(rig, user: str = "UALICE", team: str = "TA") -> None:
     await rig.settle()
 
 
-async def test_a_members_week(make_rig, db_url):
+async def test_a_members_week(make_rig, db_url, clock):
     rig = await make_rig(database_url=db_url)
     fake = rig.fake
     await onboard(rig)
@@ -42,10 +44,12 @@ async def test_a_members_week(make_rig, db_url):
     # A button answer replaces the message that held the buttons.
     assert fake.called("chat.update")
 
-    # The weekly nudge goes through channel.send (as the scheduler does), into the DM.
-    address = Address("slack", "UALICE", "", ":TA")
-    await rig.channel.send(address, [Outbound(text="Your weekly question: what did you make?")])
+    # Sunday 18:00 in Berlin: the scheduler's nudge arrives in the DM.
+    clock.set(datetime(2026, 12, 6, 17, 0, 30, tzinfo=UTC))
+    assert (await run_tick(rig.app)).nudged == 1
+    await rig.settle()
     assert rig.texts("UALICE")[-1].startswith("Your weekly question")
+    assert "/passport another" in rig.texts("UALICE")[-1]
 
     # A reply in the DM is captured at once, then skills are noticed with keep / not-me buttons.
     await rig.slack.message("TA", "UALICE", "Took new product photos and rewrote my listings.")
@@ -85,5 +89,5 @@ async def test_a_members_week(make_rig, db_url):
     (publish,) = fake.called("views.publish")
     view = str(publish.args["view"])
     assert "Weeks reflected:* 1" in view and "take photographs" in view
-    assert "Next question:* Sunday 06 Dec at 18:00 (Europe/Berlin)" in view
+    assert "Next question:* Sunday 13 Dec at 18:00 (Europe/Berlin)" in view
     assert "utp:admin:" not in view  # not an admin
