@@ -94,6 +94,7 @@ class FakeSlackAPI:
         app.router.add_get("/files/{file_id}/{name}", self._download)
         app.router.add_post("/upload/{upload_id}", self._upload)
         app.router.add_get("/ws", self._socket)
+        app.router.add_get("/moved/{file_id}/{name}", self._moved)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -224,6 +225,11 @@ class FakeSlackAPI:
             return web.Response(text="<html><body>Sign in to Slack</body></html>",
                                 content_type="text/html")
         return web.Response(body=f["content"], content_type=f["mime"])
+
+    async def _moved(self, request: web.Request) -> web.Response:
+        """A redirect to another host name (the token must not follow it)."""
+        target = f"http://localhost:{self.port}/files/{request.match_info['file_id']}/x"
+        raise web.HTTPFound(target)
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

@@ -48,3 +48,22 @@ async def test_bytes_are_capped_while_streaming(fetcher, fake_slack):
     assert "MB" in caught.value.reason
     with pytest.raises(FileRejected):  # even when files.info understates the size
         await fetcher._download(f"{fake_slack.base}/files/F2/big.txt", TOKEN_A, 1000, "big")
+
+
+async def test_the_token_does_not_follow_a_redirect_to_another_host(fetcher, fake_slack):
+    fake_slack.add_file("F3", b"%PDF-1.4", "a.pdf", "application/pdf")
+    with pytest.raises(FileRejected):
+        await fetcher._download(f"{fake_slack.base}/moved/F3/a.pdf", TOKEN_A, 1000, "a")
+    assert fake_slack.downloads == []  # the redirect target was never asked
+
+
+async def test_a_rate_limited_files_info_is_retried_later(fetcher, fake_slack):
+    from passport.errors import TransientDeliveryError
+
+    fake_slack.add_file("F4", b"%PDF-1.4", "a.pdf", "application/pdf")
+    fake_slack.fail["files.info"] = [429]
+    with pytest.raises(TransientDeliveryError) as caught:
+        await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F4"), name="a.pdf"), 1000)
+    assert caught.value.retry_after == 1
+    assert await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F4"), name="a.pdf"),
+                               1000) == b"%PDF-1.4"
