@@ -41,8 +41,8 @@ PAUSE = "Pause questions"
 RESUME = "Resume questions"
 EXPORT = "Export"
 ADMIN_TITLE = "Workspace defaults (admins)"
-ADMIN_NOTE = ("New members are offered this slot first, and weekly questions lean on these "
-              "topics. Admins never see anyone's notes.")
+ADMIN_NOTE = ("New members are offered this day and time first. Preferred question topics are "
+              "kept for your workspace. Admins never see anyone's notes.")
 ADMIN_DAY = "Default day"
 ADMIN_HOUR = "Default time"
 ADMIN_TOPICS = "Prompt topics"
