@@ -143,3 +143,10 @@ async def test_a_reply_in_a_dm_thread_is_captured_and_answered_there(make_rig):
     assert await _entries(rig, "TA", "UALICE") == 1
     (ack,) = rig.posts("UALICE")[before:]
     assert ack.get("thread_ts") == "1764500000.000009"
+
+
+async def test_url_verification_answers_the_challenge(make_rig):
+    rig = await make_rig()
+    body = json.dumps({"token": "legacy", "challenge": "c-123", "type": "url_verification"})
+    sent = await rig.slack.post(body, "application/json")
+    assert sent.status == 200 and "c-123" in sent.body
