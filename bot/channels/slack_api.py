@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_inbound import split_workspace, workspace_key
@@ -80,7 +81,7 @@ class SlackWorkspaces:
     """Finds the bot token for a workspace and makes Web API clients for it."""
 
     def __init__(self, services: Services, *, base_url: str, bot_token: str | None = None,
-                 installation_store=None) -> None:
+                 installation_store: AsyncInstallationStore | None = None) -> None:
         self.services = services
         self.base_url = base_url
         self.bot_token = bot_token
@@ -139,7 +140,7 @@ class SlackWorkspaces:
         if await self.is_revoked(workspace):
             raise RecipientGone("the Slack app was uninstalled from that workspace")
         enterprise_id, team_id = split_workspace(workspace)
-        if not self.multi:
+        if self.store is None:
             if not self.bot_token:
                 raise RecipientGone("no Slack bot token")
             single = await self.learn_single_team()

@@ -9,9 +9,10 @@ import asyncio
 import dataclasses
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -48,10 +49,11 @@ SHORTCUT_CALLBACK = "add_to_passport"
 COMMAND = "/passport"
 
 
-def gate(channel: SlackChannel):
+def gate(channel: SlackChannel) -> Callable[..., Awaitable[Any]]:
     """Global middleware before authorization: other workspaces and retries are acked, dropped."""
 
-    async def utp_gate(context: AsyncBoltContext, body: dict[str, Any], next) -> Any:
+    async def utp_gate(context: AsyncBoltContext, body: dict[str, Any],
+                       next: Callable[[], Awaitable[Any]]) -> Any:
         workspaces = channel.workspaces
         if not workspaces.multi and workspaces.single is None:
             try:
@@ -96,7 +98,7 @@ async def _with_profile(channel: SlackChannel, inbound: Inbound,
 
 async def take(channel: SlackChannel, inbound: Inbound, client: AsyncWebClient, *,
                thread_ts: str | None = None, replace_ts: str | None = None,
-               after: Any = None) -> None:
+               after: Callable[[], Awaitable[None]] | None = None) -> None:
     """Capture now (the conversation commits), post the answers after the ack."""
     if channel.handler is None:
         raise RuntimeError("Slack channel received an event before it was started")
@@ -178,7 +180,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await channel.mark_processed(body)
 
     @app.command(COMMAND)
-    async def on_command(ack, body: dict, context: AsyncBoltContext,
+    async def on_command(ack: AsyncAck, body: dict, context: AsyncBoltContext,
                          client: AsyncWebClient) -> None:
         """`/passport digest|settings|pause|resume|export|forget|help`, answered in the DM."""
         await ack()
@@ -187,7 +189,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await take(channel, command_inbound(body, workspace, dm), client)
 
     @app.message_shortcut(SHORTCUT_CALLBACK)
-    async def on_shortcut(ack, body: dict, context: AsyncBoltContext,
+    async def on_shortcut(ack: AsyncAck, body: dict, context: AsyncBoltContext,
                           client: AsyncWebClient) -> None:
         """"Add to my passport": the message becomes evidence for the member who asked."""
         await ack()
@@ -196,7 +198,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await take(channel, shortcut_inbound(body, workspace, dm), client)
 
     @app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))
-    async def on_choice(ack, body: dict, action: dict, context: AsyncBoltContext,
+    async def on_choice(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
                         client: AsyncWebClient) -> None:
         """A button under one of UTP's messages."""
         await ack()
@@ -209,7 +211,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
                    replace_ts=container.get("message_ts"))
 
     @app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))
-    async def on_home_button(ack, body: dict, action: dict, context: AsyncBoltContext,
+    async def on_home_button(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
                              client: AsyncWebClient) -> None:
         """Opt in / pause / resume / settings / digest / export from App Home."""
         await ack()
@@ -224,7 +226,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
                    after=lambda: publish_home(channel, client, address))
 
     @app.action(re.compile(f"^{re.escape(ADMIN_PREFIX)}"))
-    async def on_admin(ack, body: dict, action: dict, context: AsyncBoltContext,
+    async def on_admin(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
                        client: AsyncWebClient) -> None:
         """An admin changed the workspace defaults."""
         await ack()
@@ -238,6 +240,6 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         channel.spawn(publish_home(channel, client, Address("slack", user, "", workspace)))
 
     @app.action(re.compile(".*"))
-    async def on_other_action(ack) -> None:
+    async def on_other_action(ack: AsyncAck) -> None:
         """Links and unknown elements: acknowledged."""
         await ack()
