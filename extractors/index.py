@@ -23,12 +23,14 @@ import numpy as np
 
 from extractors.embed import Embedder, default_embedder
 from extractors.esco import SKILLS_FILE, EscoSkill, EscoTaxonomy, load_taxonomy
+from extractors.text import chunk_words
 
 logger = logging.getLogger(__name__)
 
 INDEX_VERSION = 1  # bump when the cached matrices change meaning
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 WINDOW_SIZES = (2, 3, 4)
+RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
 PRUNE = 1200  # candidates that get the (costly) window-vs-alternative-label pass
 _WORD = re.compile(r"[\w][\w+#.'’-]*")
 _LEX_TOKEN = re.compile(r"[a-z0-9+#]+")
@@ -82,17 +84,10 @@ class EscoIndex:
         self.skills: tuple[EscoSkill, ...] = self.taxonomy.skills
         self._m = self._load_or_build(progress)
         owner = self._m.alt_owner
-        self._has_alts = np.unique(owner)
-        self._alt_start = np.searchsorted(owner, self._has_alts)
-        self._alt_ranges = {
-            int(s): (int(a), int(b))
-            for s, a, b in zip(
-                self._has_alts,
-                self._alt_start,
-                np.append(self._alt_start[1:], len(owner)),
-                strict=True,
-            )
-        }
+        # Per skill row: where its alternative labels start in `alts`, and how many it has.
+        n = len(self.skills)
+        self._alt_lo = np.searchsorted(owner, np.arange(n)).astype(np.int64)
+        self._alt_count = np.bincount(owner, minlength=n).astype(np.int64)
         self._phrases: dict[tuple[str, ...], list[int]] = {}
         for row, skill in enumerate(self.skills):
             for label in (skill.label, *skill.alt_labels):
@@ -192,43 +187,51 @@ class EscoIndex:
                     hits[row] = max(hits.get(row, 0.0), value)
         return hits
 
-    def _segment_max(self, sims: np.ndarray) -> np.ndarray:
-        out = np.full(len(self.skills), -1.0, dtype=np.float32)
-        out[self._has_alts] = np.maximum.reduceat(sims, self._alt_start)
-        return out
-
     def scores(self, text: str) -> np.ndarray:
         """The fused score of every skill for `text` (higher is better; about 0..2.7)."""
         m = self._m
         wins = windows(text)
         vectors = self.embedder.embed([text, *wins])
         q, w = vectors[0], vectors[1:] if wins else vectors[:1]
-        whole = np.maximum(m.labels @ q, self._segment_max(m.alts @ q))
+        # First pass on preferred labels and descriptions only (cheap); alternative labels,
+        # the biggest matrix, are then read for the best PRUNE candidates alone.
+        whole = m.labels @ q
         win = (w @ m.labels.T).max(axis=0)
         fused = W_WHOLE * whole + W_DESC * (m.descs @ q) + W_WINDOW * win
         lex = self.lexical_hits(text)
-        candidates = set(np.argpartition(-fused, PRUNE)[:PRUNE].tolist()) | set(lex)
-        rows, owners = [], []
-        for c in candidates:
-            span = self._alt_ranges.get(c)
-            if span:
-                rows.append(np.arange(*span))
-                owners.append(np.full(span[1] - span[0], c))
-        if rows:
-            idx, own = np.concatenate(rows), np.concatenate(owners)
-            alt_win = (w @ m.alts[idx].T).max(axis=0)
-            best = np.full(len(self.skills), -1.0, dtype=np.float32)
-            np.maximum.at(best, own, alt_win)
-            fused += W_WINDOW * np.maximum(best - win, 0.0)
+        candidates = np.argpartition(-fused, PRUNE)[:PRUNE]
+        if lex:
+            candidates = np.union1d(candidates, np.fromiter(lex, dtype=np.int64))
+        counts = self._alt_count[candidates]
+        candidates, counts = candidates[counts > 0], counts[counts > 0]
+        if len(candidates):
+            # Row numbers of every alternative label of every candidate, without a Python loop.
+            starts = np.repeat(self._alt_lo[candidates] - np.cumsum(counts) + counts, counts)
+            rows = starts + np.arange(int(counts.sum()))
+            sims = vectors @ m.alts[rows].T  # row 0: the whole text; the rest: its windows
+            owners = m.alt_owner[rows]
+            best_whole = np.full(len(self.skills), -1.0, dtype=np.float32)
+            np.maximum.at(best_whole, owners, sims[0])
+            best_win = np.full(len(self.skills), -1.0, dtype=np.float32)
+            np.maximum.at(best_win, owners, sims[1:].max(axis=0) if wins else sims[0])
+            fused += W_WHOLE * np.maximum(best_whole - whole, 0.0)
+            fused += W_WINDOW * np.maximum(best_win - win, 0.0)
         for row, value in lex.items():
             fused[row] += W_LEX * value
         return fused
+
+    def long_scores(self, text: str) -> np.ndarray:
+        """`scores` for a text of any length: the best score over chunks of at most 60 words."""
+        spans = chunk_words(text, 0, len(text), RANK_CHUNK_WORDS)
+        if len(spans) == 1:
+            return self.scores(text)
+        return np.max([self.scores(text[a:b]) for a, b in spans], axis=0)
 
     def rank(self, text: str, k: int) -> list[tuple[EscoSkill, float]]:
         """The `k` best skills for `text` with their fused scores, best first."""
         if k <= 0 or not text.strip():
             return []
-        s = self.scores(text)
+        s = self.long_scores(text)
         k = min(k, len(s))
         top = np.argpartition(-s, k - 1)[:k]
         top = top[np.lexsort((top, -s[top]))]  # stable: score, then row

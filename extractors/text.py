@@ -51,6 +51,7 @@ def clauses(text: str) -> list[Clause]:
             last = brk.end()
         pieces.append((last, len(body)))
         pieces = [sub for a, b in pieces for sub in _split_and(body, a, b)]
+        pieces = [sub for a, b in pieces for sub in chunk_words(body, a, b, MAX_CLAUSE_WORDS)]
         for a, b in pieces:
             raw = body[a:b]
             stripped = _LEADING.sub("", raw.strip(" \t\r\n.!;,-–—:\"'()"))
@@ -59,6 +60,20 @@ def clauses(text: str) -> list[Clause]:
             offset = raw.find(stripped)
             out.append(Clause(stripped, pos + a + offset))
     return out
+
+
+_TOKEN = re.compile(r"\S+")
+MAX_CLAUSE_WORDS = 40  # longer runs without punctuation are cut, to bound the work per clause
+
+
+def chunk_words(body: str, a: int, b: int, size: int) -> list[tuple[int, int]]:
+    """`body[a:b]` as consecutive spans of at most `size` whitespace-separated words."""
+    spans = [(a + m.start(), a + m.end()) for m in _TOKEN.finditer(body[a:b])]
+    if len(spans) <= size:
+        return [(a, b)]
+    return [
+        (spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)
+    ]
 
 
 _AND = re.compile(r"\s(?:and|&|that|who)\s", re.IGNORECASE)

@@ -122,5 +122,5 @@ def test_index_cache_is_reused(index_cache_dir, esco_index: EscoIndex) -> None:
 
 
 def test_long_text_is_cut_and_noted(offline: OfflineExtractor) -> None:
-    result = offline.extract_sync("I wrote Python code. " * 600)
+    result = offline.extract_sync("I wrote Python code. " + "x" * 9000)
     assert any("long" in n for n in result.notes)
