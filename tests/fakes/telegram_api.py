@@ -81,6 +81,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._bucket = (float(rate_limit or 0), time.monotonic())
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self._pusher: asyncio.Task | None = None
         self.port = 0
 
@@ -100,6 +101,8 @@ class FakeTelegram:
 
     async def close(self) -> None:
         """Stop serving."""
+        self._closing = True
+        self._new_update.set()  # long polls in flight answer now instead of at their timeout
         if self._pusher is not None:
             self._pusher.cancel()
         if self._runner is not None:
@@ -308,7 +311,7 @@ class FakeTelegram:
         while True:
             ready = [u for u in self.updates if u["update_id"] >= self.confirmed][:limit]
             remaining = deadline - time.monotonic()
-            if ready or remaining <= 0:
+            if ready or remaining <= 0 or self._closing:
                 return _ok(ready)
             self._new_update.clear()
             try:
