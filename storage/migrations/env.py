@@ -6,8 +6,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from storage.models import Base
+from storage.slack_models import slack_metadata
 
-target_metadata = Base.metadata
+# Slack's installation tables are slack-sdk's shape, kept in their own MetaData.
+target_metadata = [Base.metadata, slack_metadata()]
 
 
 def run_migrations_online() -> None:
