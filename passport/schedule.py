@@ -11,17 +11,13 @@ from passport.timeutil import iso_week, zone
 def local_slot(day: datetime, hour: int, tz: str) -> datetime:
     """`hour`:00 on the local calendar date of `day`, as an aware UTC instant.
 
-    A wall time that does not exist (spring-forward gap) moves forward by the gap; an ambiguous
-    one (fall-back) takes the first occurrence.
+    A wall time that does not exist (spring-forward gap) lands just after the gap (02:00 → 03:00
+    in Berlin); an ambiguous one (fall-back) takes the first occurrence.
     """
-    tzinfo = zone(tz)
     naive = datetime(day.year, day.month, day.day, hour, 0)
-    local = naive.replace(tzinfo=tzinfo, fold=0)
-    # Round-trip through UTC: a wall time in a DST gap normalises to a real instant.
-    as_utc = local.astimezone(UTC)
-    if as_utc.astimezone(tzinfo).replace(tzinfo=None) != naive:
-        as_utc = naive.replace(tzinfo=tzinfo, fold=1).astimezone(UTC)
-    return as_utc
+    # fold=0 reads a gap time with the offset in force before it, which is the instant the
+    # clocks show as the first minute after the gap.
+    return naive.replace(tzinfo=zone(tz), fold=0).astimezone(UTC)
 
 
 def next_slot(schedule: Schedule, after: datetime) -> datetime:
