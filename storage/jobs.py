@@ -21,6 +21,7 @@ from storage.models import JobRow
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
+_INSERT_JOB = insert(JobRow.__table__)
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -57,19 +58,12 @@ class JobWriter:
         delay: timedelta = timedelta(0),
         max_attempts: int = 6,
     ) -> None:
-        """Add a job that may run from `now + delay` (one INSERT, no ORM flush)."""
+        """Add a job that may run from `now + delay` (one prebuilt INSERT, no ORM flush)."""
         await self.session.execute(
-            insert(JobRow).values(
-                kind=kind,
-                payload=payload,
-                person_id=person_id,
-                status="queued",
-                attempts=0,
-                run_after=now + delay,
-                created_at=now,
-                updated_at=now,
-                max_attempts=max_attempts,
-            )
+            _INSERT_JOB,
+            {"kind": kind, "payload": payload, "person_id": person_id, "status": "queued",
+             "attempts": 0, "run_after": now + delay, "created_at": now, "updated_at": now,
+             "max_attempts": max_attempts},
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,8 +39,29 @@ from storage.models import (
 
 SCHEDULE_FIELDS = {f for f in Schedule.__dataclass_fields__}
 
+# The capture path runs these for every message: built once, on tables rather than mapped
+# classes, so SQLAlchemy skips statement construction and the ORM's bulk-insert machinery.
+_PERSONS = PersonRow.__table__
+_IDENTITIES = IdentityRow.__table__
+_SEEN_INSERT = {
+    "sqlite": sqlite_insert(SeenMessageRow.__table__).on_conflict_do_nothing(),
+    "postgresql": pg_insert(SeenMessageRow.__table__).on_conflict_do_nothing(),
+}
+_FIND_PERSON = (
+    select(_PERSONS, _IDENTITIES.c.chat_id.label("identity_chat_id"),
+           _IDENTITIES.c.last_seen_at.label("identity_last_seen_at"))
+    .join(_IDENTITIES, _IDENTITIES.c.person_id == _PERSONS.c.id)
+    .where(
+        _IDENTITIES.c.platform == bindparam("platform"),
+        _IDENTITIES.c.workspace == bindparam("workspace"),
+        _IDENTITIES.c.user_id == bindparam("user_id"),
+    )
+)
+_INSERT_ENTRY = insert(EntryRow.__table__).returning(EntryRow.__table__.c.id)
+_INSERT_VERSION = insert(EntryVersionRow.__table__)
 
-def _person(row: PersonRow) -> Person:
+
+def _person(row: Any) -> Person:
     schedule = Schedule(**{name: getattr(row, name) for name in SCHEDULE_FIELDS})
     return Person(
         id=row.id,
@@ -133,16 +154,14 @@ class SqlAlchemyPassportRepository:
         """The person behind an identity, with the identity's chat id and last-seen time."""
         row = (
             await self.session.execute(
-                select(PersonRow, IdentityRow.chat_id, IdentityRow.last_seen_at)
-                .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-                .where(
-                    IdentityRow.platform == address.platform,
-                    IdentityRow.workspace == address.workspace,
-                    IdentityRow.user_id == address.user_id,
-                )
+                _FIND_PERSON,
+                {"platform": address.platform, "workspace": address.workspace,
+                 "user_id": address.user_id},
             )
         ).first()
-        return (_person(row[0]), row[1], row[2]) if row else None
+        if row is None:
+            return None
+        return _person(row), row.identity_chat_id, row.identity_last_seen_at
 
     async def find_person_by_key(self, person_key: str) -> Person | None:
         """Look a person up by `platform:user` or `slack:TEAM:USER` (operators' PERSON)."""
@@ -239,11 +258,10 @@ class SqlAlchemyPassportRepository:
 
     async def mark_seen(self, message_key: str, now: datetime) -> bool:
         """Record a message key; False when it was seen before (a replay)."""
-        values = {"key_hash": message_key_hash(message_key), "seen_at": now}
-        dialect = self.session.bind.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(SeenMessageRow).values(**values).on_conflict_do_nothing()
-        result = await self.session.execute(stmt)
+        stmt = _SEEN_INSERT[self.session.bind.dialect.name]
+        result = await self.session.execute(
+            stmt, {"key_hash": message_key_hash(message_key), "seen_at": now}
+        )
         return bool(result.rowcount)
 
     async def was_seen(self, message_key: str) -> bool:
@@ -264,18 +282,14 @@ class SqlAlchemyPassportRepository:
         iso_week: str | None = None,
     ) -> Entry:
         """Store a new entry and its first version (two INSERTs, no ORM flush)."""
-        entry_id = (
-            await self.session.execute(
-                insert(EntryRow)
-                .values(person_id=person_id, text=text, created_at=now, updated_at=now,
-                        message_key=message_key, prompt_id=prompt_id, iso_week=iso_week,
-                        version=1)
-                .returning(EntryRow.id)
-            )
-        ).scalar_one()
+        values = {"person_id": person_id, "text": text, "created_at": now, "updated_at": now,
+                  "message_key": message_key, "prompt_id": prompt_id, "iso_week": iso_week,
+                  "version": 1}
+        entry_id = (await self.session.execute(_INSERT_ENTRY, values)).scalar_one()
         await self.session.execute(
-            insert(EntryVersionRow).values(entry_id=entry_id, person_id=person_id, version=1,
-                                           text=text, created_at=now)
+            _INSERT_VERSION,
+            {"entry_id": entry_id, "person_id": person_id, "version": 1, "text": text,
+             "created_at": now},
         )
         return Entry(id=entry_id, person_id=person_id, text=text, created_at=now,
                      message_key=message_key, prompt_id=prompt_id, iso_week=iso_week)
