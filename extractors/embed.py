@@ -63,6 +63,21 @@ class WordLlamaEmbedder:
             out = self._model.embed(list(texts), norm=True, batch_size=256)
         return np.ascontiguousarray(out, dtype=np.float32)
 
+    def token_vectors(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """Token vectors and character spans; their mean, normalised, is `embed([text])[0]`."""
+        with self._lock:
+            enc = self._model.tokenizer.encode(text, add_special_tokens=False)
+        ids = np.clip(np.asarray(enc.ids, dtype=np.int64), 0, self._model.embedding.shape[0] - 1)
+        return self._model.embedding[ids], list(enc.offsets)
+
+
+class TokenEmbedder(Embedder, Protocol):
+    """An embedder whose text vector is the mean of its token vectors (so windows are cheap)."""
+
+    def token_vectors(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """Token vectors (not normalised) and each token's character span in `text`."""
+        ...
+
 
 _default: Embedder | None = None
 _default_lock = threading.Lock()

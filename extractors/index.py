@@ -23,16 +23,15 @@ import numpy as np
 
 from extractors.embed import Embedder, default_embedder
 from extractors.esco import SKILLS_FILE, EscoSkill, EscoTaxonomy, load_taxonomy
+from extractors.query import Query
 from extractors.text import chunk_words
 
 logger = logging.getLogger(__name__)
 
 INDEX_VERSION = 1  # bump when the cached matrices change meaning
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
-WINDOW_SIZES = (2, 3, 4)
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
-PRUNE = 1200  # candidates that get the (costly) window-vs-alternative-label pass
-_WORD = re.compile(r"[\w][\w+#.'’-]*")
+PRUNE = 400  # candidates that get the (costly) window-vs-alternative-label pass
 _LEX_TOKEN = re.compile(r"[a-z0-9+#]+")
 
 
@@ -49,15 +48,6 @@ def default_cache_dir() -> Path:
 def lex_tokens(text: str) -> tuple[str, ...]:
     """Lower-case word tokens used for verbatim label matching."""
     return tuple(_LEX_TOKEN.findall(text.casefold()))
-
-
-def windows(text: str) -> list[str]:
-    """Every 2-4 word window of `text` (or its single word), deduplicated, in order."""
-    words = _WORD.findall(text)
-    if len(words) <= 1:
-        return words
-    out = [" ".join(words[i : i + k]) for k in WINDOW_SIZES for i in range(len(words) - k + 1)]
-    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +73,15 @@ class EscoIndex:
         self.cache_dir = cache_dir or default_cache_dir()
         self.skills: tuple[EscoSkill, ...] = self.taxonomy.skills
         self._m = self._load_or_build(progress)
+        # Contiguous transposes make the (texts x skills) products about 40% faster.
+        self._labels_t = np.ascontiguousarray(self._m.labels.T)
+        self._descs_t = np.ascontiguousarray(self._m.descs.T)
+        self._m = _Matrices(  # views of the transposes: no second copy in memory
+            labels=self._labels_t.T,
+            alts=self._m.alts,
+            descs=self._descs_t.T,
+            alt_owner=self._m.alt_owner,
+        )
         owner = self._m.alt_owner
         # Per skill row: where its alternative labels start in `alts`, and how many it has.
         n = len(self.skills)
@@ -189,43 +188,67 @@ class EscoIndex:
 
     def scores(self, text: str) -> np.ndarray:
         """The fused score of every skill for `text` (higher is better; about 0..2.7)."""
-        m = self._m
-        wins = windows(text)
-        vectors = self.embedder.embed([text, *wins])
-        q, w = vectors[0], vectors[1:] if wins else vectors[:1]
-        # First pass on preferred labels and descriptions only (cheap); alternative labels,
-        # the biggest matrix, are then read for the best PRUNE candidates alone.
-        whole = m.labels @ q
-        win = (w @ m.labels.T).max(axis=0)
-        fused = W_WHOLE * whole + W_DESC * (m.descs @ q) + W_WINDOW * win
-        lex = self.lexical_hits(text)
-        candidates = np.argpartition(-fused, PRUNE)[:PRUNE]
-        if lex:
-            candidates = np.union1d(candidates, np.fromiter(lex, dtype=np.int64))
+        return self.scores_many([text])[0]
+
+    def scores_many(self, texts: list[str]) -> np.ndarray:
+        """`scores` for several texts at once, one row each (one pass over the matrices)."""
+        n = len(self.skills)
+        if not texts:
+            return np.zeros((0, n), dtype=np.float32)
+        queries = [Query(text, self.embedder) for text in texts]
+        bounds = np.cumsum([0, *(q.rows for q in queries)])
+        stacked = np.concatenate([q.matrix() for q in queries])
+        # First pass on preferred labels and descriptions (cheap); alternative labels, the
+        # biggest matrix, are then read only for the best PRUNE candidates of each text.
+        label_sims = stacked @ self._labels_t
+        pairs = [
+            q.reduce(label_sims[a:b]) for q, a, b in zip(queries, bounds, bounds[1:], strict=False)
+        ]
+        whole = np.stack([p[0] for p in pairs])
+        win = np.stack([p[1] for p in pairs])
+        heads = np.stack([q.whole_vector for q in queries])
+        fused = W_WHOLE * whole + W_DESC * (heads @ self._descs_t) + W_WINDOW * win
+        lexical = [self.lexical_hits(text) for text in texts]
+        for i, (q, a, b) in enumerate(zip(queries, bounds, bounds[1:], strict=False)):
+            candidates = np.argpartition(-fused[i], PRUNE)[:PRUNE]
+            if lexical[i]:
+                candidates = np.union1d(candidates, np.fromiter(lexical[i], dtype=np.int64))
+            self._add_alternatives(fused[i], q, stacked[a:b], candidates, whole[i], win[i])
+        for i, lex in enumerate(lexical):
+            for row, value in lex.items():
+                fused[i, row] += W_LEX * value
+        return fused
+
+    def _add_alternatives(
+        self,
+        fused: np.ndarray,
+        query: Query,
+        rows: np.ndarray,
+        candidates: np.ndarray,
+        whole: np.ndarray,
+        win: np.ndarray,
+    ) -> None:
+        """Raise `fused` where a candidate's alternative label beats its preferred label."""
         counts = self._alt_count[candidates]
         candidates, counts = candidates[counts > 0], counts[counts > 0]
-        if len(candidates):
-            # Row numbers of every alternative label of every candidate, without a Python loop.
-            starts = np.repeat(self._alt_lo[candidates] - np.cumsum(counts) + counts, counts)
-            rows = starts + np.arange(int(counts.sum()))
-            sims = vectors @ m.alts[rows].T  # row 0: the whole text; the rest: its windows
-            owners = m.alt_owner[rows]
-            best_whole = np.full(len(self.skills), -1.0, dtype=np.float32)
-            np.maximum.at(best_whole, owners, sims[0])
-            best_win = np.full(len(self.skills), -1.0, dtype=np.float32)
-            np.maximum.at(best_win, owners, sims[1:].max(axis=0) if wins else sims[0])
-            fused += W_WHOLE * np.maximum(best_whole - whole, 0.0)
-            fused += W_WINDOW * np.maximum(best_win - win, 0.0)
-        for row, value in lex.items():
-            fused[row] += W_LEX * value
-        return fused
+        if not len(candidates):
+            return
+        # Row numbers of every alternative label of every candidate, without a Python loop.
+        starts = np.repeat(self._alt_lo[candidates] - np.cumsum(counts) + counts, counts)
+        alt_rows = starts + np.arange(int(counts.sum()))
+        alt_whole, alt_win = query.reduce(rows @ self._m.alts[alt_rows].T)
+        owners = self._m.alt_owner[alt_rows]
+        best = np.full(len(fused), -1.0, dtype=np.float32)
+        np.maximum.at(best, owners, alt_whole)
+        fused += W_WHOLE * np.maximum(best - whole, 0.0)
+        best.fill(-1.0)
+        np.maximum.at(best, owners, alt_win)
+        fused += W_WINDOW * np.maximum(best - win, 0.0)
 
     def long_scores(self, text: str) -> np.ndarray:
         """`scores` for a text of any length: the best score over chunks of at most 60 words."""
         spans = chunk_words(text, 0, len(text), RANK_CHUNK_WORDS)
-        if len(spans) == 1:
-            return self.scores(text)
-        return np.max([self.scores(text[a:b]) for a, b in spans], axis=0)
+        return self.scores_many([text[a:b] for a, b in spans]).max(axis=0)
 
     def rank(self, text: str, k: int) -> list[tuple[EscoSkill, float]]:
         """The `k` best skills for `text` with their fused scores, best first."""

@@ -116,8 +116,9 @@ class OfflineExtractor:
     def _skills(self, parts: list[Clause], english: bool) -> list[SkillHit]:
         threshold = self.threshold
         best: dict[str, tuple[float, SkillHit]] = {}
-        for clause in parts:
-            for skill, score in self._clause_hits(clause.text, english):
+        all_scores = self.index.scores_many([c.text for c in parts])
+        for clause, scores in zip(parts, all_scores, strict=True):
+            for skill, score in self._clause_hits(clause.text, scores, english):
                 hit = SkillHit(
                     uri=skill.uri,
                     label=skill.label,
@@ -130,9 +131,11 @@ class OfflineExtractor:
         ordered = sorted(best.values(), key=lambda pair: (-pair[0], pair[1].uri))
         return [hit for _, hit in ordered[: self.max_skills]]
 
-    def _clause_hits(self, clause: str, english: bool) -> list[tuple[EscoSkill, float]]:
-        scores = self.index.scores(clause)
-        top = np.argsort(-scores, kind="stable")[:PER_CLAUSE]
+    def _clause_hits(
+        self, clause: str, scores: np.ndarray, english: bool
+    ) -> list[tuple[EscoSkill, float]]:
+        head = np.argpartition(-scores, PER_CLAUSE)[:PER_CLAUSE]
+        top = head[np.lexsort((head, -scores[head]))]
         if not len(top):
             return []
         floor = float(scores[top[0]]) - RELATIVE_CUT
