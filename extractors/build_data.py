@@ -2,11 +2,13 @@
 
 Run once by a developer (never at run time):
 
-    python -m extractors.build_data --esco ../shared/esco/v1.2.0 [--embeddings]
+    python -m extractors.build_data --esco ../shared/esco/v1.2.0 [--warm-cache]
 
-Writes `esco_skills.json.gz` (skills, labels, descriptions, types, top groups) and, with
-`--embeddings`, the prebuilt embedding index `esco_index_<model>.npz` so no first-run build is
-needed. ESCO is © European Union; see `data/NOTICE`.
+Writes `esco_skills.json.gz` (skills, labels, descriptions, types, top groups; about 1.9 MB).
+The embedding index is not shipped: for WordLlama it is 114k vectors (about 58 MB as float16,
+far over the package's size budget) and takes about 5 s to build, so it is built on first use
+into the cache directory; `--warm-cache` builds it now. ESCO is © European Union; see
+`data/NOTICE`.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry: rebuild the shipped data files."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--esco", type=Path, default=Path("../shared/esco/v1.2.0"))
-    parser.add_argument("--embeddings", action="store_true", help="also prebuild the index")
+    parser.add_argument("--warm-cache", action="store_true", help="also build the index cache")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     data = build_skills(args.esco)
@@ -86,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     with gzip.GzipFile(out, "wb", mtime=0, compresslevel=9) as fh:
         fh.write(raw)
     logger.info("wrote %s (%d skills, %d bytes)", out, len(data["skills"]), out.stat().st_size)
-    if args.embeddings:
-        from extractors.index import build_index_file
+    if args.warm_cache:
+        from extractors.index import EscoIndex
 
-        build_index_file(DATA_DIR)
+        EscoIndex(progress=True)
     return 0
 
 

@@ -129,10 +129,10 @@ class OpenAIExtractor:
             {"role": "system", "content": candidates_message(candidates)},
             {"role": "user", "content": text},
         ]
-        response = await self._client.chat.completions.create(
+        response = await self._client.chat.completions.create(  # type: ignore[call-overload]
             model=self.model,
-            messages=messages,  # type: ignore[arg-type]
-            response_format=response_format(),  # type: ignore[arg-type]
+            messages=messages,
+            response_format=response_format(),
             temperature=0,
             max_completion_tokens=MAX_COMPLETION_TOKENS,
         )

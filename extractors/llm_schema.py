@@ -127,9 +127,9 @@ def validate_output(
         ("growth", output.growth),
     ):
         kept: list[PlainSignal] = []
-        for item in items:
-            label = " ".join(item.label.split())[:MAX_LABEL]
-            evidence = _evidence(item.evidence, text)
+        for plain_item in items:
+            label = " ".join(plain_item.label.split())[:MAX_LABEL]
+            evidence = _evidence(plain_item.evidence, text)
             if not label or evidence is None or len(kept) >= MAX_PLAIN:
                 dropped += 1
                 continue

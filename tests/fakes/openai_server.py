@@ -144,8 +144,8 @@ class FakeOpenAIServer:
         """The URL to give the `openai` client as `base_url`."""
         if self._httpd is None:
             raise RuntimeError("the fake server is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}/v1"
 
     def push(self, *replies: ReplySource, path: str | None = None) -> None:
         """Queue replies, answered in order (only for `path` when given)."""
