@@ -21,11 +21,11 @@ from aiohttp import web  # noqa: E402
 from telegram import BotCommand  # noqa: E402
 from telegram.error import NetworkError, TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
-from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.channels.base import Channel, InboundHandler  # noqa: E402
 from bot.channels.telegram_convert import BotIdentity  # noqa: E402
 from bot.channels.telegram_files import TelegramFileFetcher  # noqa: E402
+from bot.channels.telegram_request import AiohttpRequest  # noqa: E402
 from bot.channels.telegram_send import TelegramSender  # noqa: E402
 from bot.channels.telegram_updates import (  # noqa: E402
     ALLOWED_UPDATES,
@@ -175,7 +175,7 @@ class TelegramChannel(Channel):
 
 
 def make_bot(token: str, base_url: str, base_file_url: str, *, overall_rate: float = 30,
-             pool_size: int = 64, max_retries: int = 3) -> ExtBot:
+             pool_size: int = 8, max_retries: int = 3) -> ExtBot:
     """A PTB bot with AIORateLimiter (retries honour `retry_after`) and a sending pool."""
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines hold the token
@@ -183,9 +183,9 @@ def make_bot(token: str, base_url: str, base_file_url: str, *, overall_rate: flo
         logging.getLogger("telegram").setLevel(logging.INFO)  # PTB's DEBUG lines name URLs
     return ExtBot(
         token, base_url=base_url, base_file_url=base_file_url,
-        request=HTTPXRequest(connection_pool_size=pool_size, read_timeout=20,
-                             write_timeout=20, connect_timeout=10, pool_timeout=30),
-        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10),
+        request=AiohttpRequest(pool_size, read_timeout=20, write_timeout=20,
+                               connect_timeout=10, pool_timeout=30),
+        get_updates_request=AiohttpRequest(1, read_timeout=10),
         rate_limiter=AIORateLimiter(overall_max_rate=overall_rate, max_retries=max_retries),
     )
 
