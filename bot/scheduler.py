@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from handlers.context import Limits, Services
 from handlers.rhythm import (
+    NUDGES_PER_JOB,
     RHYTHM_MAX_ATTEMPTS,
     RhythmHandlers,
     after_quiet_hours,
@@ -87,6 +88,18 @@ def next_digest_slot(schedule: Schedule, after: datetime, frequency: str) -> dat
     return slot
 
 
+def _nudge_jobs(claimed: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Slices of (person, nudge) as "nudge" jobs; a job of one carries its person (so the
+    terminal chat can release it when that person comes back)."""
+    jobs = []
+    for start in range(0, len(claimed), NUDGES_PER_JOB):
+        part = claimed[start : start + NUDGES_PER_JOB]
+        jobs.append(dict(kind="nudge", payload={"nudge_ids": [nid for _, nid in part]},
+                         person_id=part[0][0] if len(part) == 1 else None,
+                         max_attempts=RHYTHM_MAX_ATTEMPTS))
+    return jobs
+
+
 class Scheduler:
     """One pass at a time claims due work; any number of processes may tick the same database."""
 
@@ -146,7 +159,7 @@ class Scheduler:
                 if nudge is not None:
                     new_nudges.append(nudge)
             inserted = await q.insert_nudges(session, new_nudges)
-            jobs = []
+            claimed: list[tuple[int, int]] = []
             for nudge in new_nudges:
                 pid = nudge["person_id"]
                 if pid not in inserted:
@@ -157,10 +170,9 @@ class Scheduler:
                     continue
                 report.nudged += 1
                 report.people.append(pid)
-                jobs.append(dict(kind="nudge", payload={"nudge_id": inserted[pid]},
-                                 person_id=pid, max_attempts=RHYTHM_MAX_ATTEMPTS))
+                claimed.append((pid, inserted[pid]))
             await q.update_people(session, changes.items())
-            await q.enqueue_jobs(session, jobs, now)
+            await q.enqueue_jobs(session, _nudge_jobs(claimed), now)
         return len(people)
 
     def _plan(self, person: q.DuePerson, now: datetime, history: list[tuple[str, str]],

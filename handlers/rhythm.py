@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from handlers import texts
 from handlers.context import Limits, Services
-from passport.errors import RecipientGone
+from passport.errors import RecipientGone, TransientDeliveryError
 from passport.messages import Choice, Outbound
 from passport.model import Person
 from passport.ports import Delivery
@@ -33,6 +33,8 @@ RESURFACE_EVERY_WEEKS = 4
 
 # Weekly jobs wait for a person who is away (the terminal chat) for about a week of retries.
 RHYTHM_MAX_ATTEMPTS = 48
+NUDGES_PER_JOB = 25  # one "nudge" job sends a slice of a claimed batch
+MARK_EVERY = 1  # a sent mark right after each send: a crash re-sends at most the one in flight
 
 
 class NudgeStore(Protocol):
@@ -40,9 +42,14 @@ class NudgeStore(Protocol):
 
     async def get(self, nudge_id: int) -> Any: ...
 
-    async def newer_exists(self, person_id: int, iso_week: str) -> bool: ...
+    async def get_many(self, nudge_ids: list[int]) -> list[Any]: ...
+
+    async def settle(self, nudges: list[tuple[int, dict[str, Any]]], *, inactive: Any = (),
+                     retry: Any = (), now: datetime | None = None) -> None: ...
 
     async def set(self, nudge_id: int, **values: Any) -> None: ...
+
+    async def year_ago_entries(self, person_ids: list[int], now: datetime) -> dict[int, str]: ...
 
     async def set_person(self, person_id: int, **values: Any) -> None: ...
 
@@ -130,38 +137,71 @@ class RhythmHandlers:
         return True
 
     async def nudge(self, person_id: int | None, payload: dict[str, Any]) -> None:
-        """Send a week's question once; mark it sent and plan its one reminder."""
-        nudge = await self.store.get(int(payload["nudge_id"]))
-        if nudge is None or nudge.status != "queued":
-            return  # forgotten, or already sent by an earlier attempt
+        """Send each week's question of a batch once; mark them sent, plan one reminder each.
+
+        Marks are written every `MARK_EVERY` sends, so a worker that dies mid-batch re-sends at
+        most that many when its job is retried; everything already marked is skipped.
+        """
+        ids = payload.get("nudge_ids") or [payload["nudge_id"]]
+        nudges = [n for n in await self.store.get_many(ids) if n.status == "queued"]
+        if not nudges:
+            return
         now = self.services.clock.now()
+        old = await self.store.year_ago_entries(
+            [n.person_id for n in nudges if should_resurface(n.person_id, n.iso_week)], now)
+        marks: list[tuple[int, dict[str, Any]]] = []
+        gone: list[int] = []
+        retry: list[tuple[int, int, float]] = []
+        single: TransientDeliveryError | None = None
+        try:
+            for nudge in nudges:
+                messages = self._nudge_messages(nudge, now, old.get(nudge.person_id))
+                if isinstance(messages, str):  # not sent: why
+                    marks.append((nudge.id, {"status": messages}))
+                    continue
+                try:
+                    await self.delivery.deliver(nudge.person_id, messages)
+                except RecipientGone:
+                    logger.info("person %s is gone; marked inactive", nudge.person_id)
+                    gone.append(nudge.person_id)
+                    marks.append((nudge.id, {"status": "failed"}))
+                    continue
+                except TransientDeliveryError as exc:
+                    if len(ids) == 1:
+                        single = exc  # the runner retries this one-nudge job with backoff
+                    else:
+                        retry.append((nudge.person_id, nudge.id, exc.retry_after or 60.0))
+                    continue
+                sent = self.services.clock.now()
+                remind_at = (remind_time(sent, nudge.schedule.timezone, self.services.limits)
+                             if nudge.schedule.reminders else None)
+                marks.append((nudge.id, {"status": "sent", "sent_at": sent,
+                                         "remind_at": remind_at}))
+                if len(marks) >= MARK_EVERY:
+                    await self.store.settle(marks, inactive=gone)
+                    marks, gone = [], []
+        finally:
+            await self.store.settle(marks, inactive=gone, retry=retry, now=now)
+        if single is not None:
+            raise single
+
+    @staticmethod
+    def _nudge_messages(nudge: Any, now: datetime, old: str | None) -> list[Outbound] | str:
+        """The messages for one nudge, or the status it ends with instead of being sent."""
         if not nudge.active or _paused(nudge, now):
-            await self.store.set(nudge.id, status="cancelled")
-            return
-        if await self.store.newer_exists(nudge.person_id, nudge.iso_week):
+            return "cancelled"
+        if nudge.newer:
             # The person was away for more than a week: only the latest question is shown.
-            await self.store.set(nudge.id, status="expired")
-            return
+            return "expired"
         current = nudge.state.get("prompt") or {}
         prompt_id = current.get("id") if current.get("week") == nudge.iso_week else None
         prompt = get_prompt(prompt_id) or get_prompt(nudge.prompt_id)
         if prompt is None:
-            await self.store.set(nudge.id, status="failed")
-            return
-        messages = []
-        if should_resurface(nudge.person_id, nudge.iso_week):
-            old = await self.store.year_ago_entry(nudge.person_id, now)
-            if old:
-                messages.append(Outbound(text=YEAR_AGO.format(text=_short(old))))
+            return "failed"
+        messages = [Outbound(text=YEAR_AGO.format(text=_short(old)))] if old else []
         messages.append(Outbound(text=texts.NUDGE.format(prompt=prompt.text),
                                  choices=(Choice(ANOTHER_BUTTON, "another"),)))
-        if not await self._deliver(nudge.person_id, messages):
-            await self.store.set(nudge.id, status="failed")
-            return
-        sent = self.services.clock.now()
-        remind_at = (remind_time(sent, nudge.schedule.timezone, self.services.limits)
-                     if nudge.schedule.reminders else None)
-        await self.store.set(nudge.id, status="sent", sent_at=sent, remind_at=remind_at)
+        return messages
 
     async def reminder(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """The one gentle reminder, unless the person answered or stepped away meanwhile."""

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from passport.model import Schedule
 from storage.models import EntryRow, JobRow, NudgeRow, PersonRow, SignalRow
@@ -51,7 +52,13 @@ class NudgeInfo:
     schedule: Schedule
     state: dict[str, Any]
     active: bool
+    newer: bool = False  # the person already has a nudge for a later week
 
+
+_RETRY_ATTEMPTS = 48  # a person away (the terminal chat) is retried for about a week
+_PERSONS = PersonRow.__table__
+_NUDGES = NudgeRow.__table__
+_JOBS = JobRow.__table__
 
 _PERSON_COLUMNS = (
     PersonRow.id, PersonRow.weekday, PersonRow.hour, PersonRow.timezone, PersonRow.paused,
@@ -162,28 +169,40 @@ async def insert_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     dialect = session.bind.dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        make(NudgeRow)
+        make(_NUDGES)
         .on_conflict_do_nothing(index_elements=["person_id", "iso_week"])
-        .returning(NudgeRow.person_id, NudgeRow.id)
+        .returning(_NUDGES.c.person_id, _NUDGES.c.id)
     )
-    inserted: dict[int, int] = {}
-    for row in rows:  # one statement per row: RETURNING after ON CONFLICT must stay exact
-        result = await session.execute(stmt.values(**row))
-        got = result.first()
-        if got is not None:
-            inserted[int(got[0])] = int(got[1])
-    return inserted
+    # One statement for the batch (SQLAlchemy's "insertmanyvalues"); rows that hit the unique
+    # key return nothing, so only the people who really got a new nudge come back.
+    result = await session.execute(stmt, [dict(row) for row in rows])
+    return {int(pid): int(nid) for pid, nid in result.all()}
+
+
+async def _update_many(
+    session: AsyncSession, table: Any, changes: Iterable[tuple[int, dict[str, Any]]]
+) -> None:
+    """UPDATE by id, one executemany per set of changed columns (compiled once, cached)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, values in changes:
+        if values:
+            params = {f"v_{k}": v for k, v in values.items()}
+            params["b_id"] = row_id
+            groups.setdefault(tuple(sorted(values)), []).append(params)
+    for keys, params in groups.items():
+        stmt = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values({k: bindparam(f"v_{k}") for k in keys})
+        )
+        await session.execute(stmt, params)
 
 
 async def update_people(
     session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
 ) -> None:
     """Write each claimed person's new next times, pause and state."""
-    for person_id, values in changes:
-        if values:
-            await session.execute(
-                update(PersonRow).where(PersonRow.id == person_id).values(**values)
-            )
+    await _update_many(session, _PERSONS, changes)
 
 
 async def enqueue_jobs(
@@ -193,7 +212,7 @@ async def enqueue_jobs(
     if not jobs:
         return
     await session.execute(
-        insert(JobRow),
+        insert(_JOBS),
         [dict(status="queued", attempts=0, run_after=now, created_at=now, updated_at=now, **job)
          for job in jobs],
     )
@@ -214,19 +233,19 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
     return [_nudge(r) for r in rows]
 
 
-def _nudge(r: Any) -> NudgeInfo:
+def _nudge(r: Any, newer: bool = False) -> NudgeInfo:
     return NudgeInfo(id=r.id, person_id=r.person_id, iso_week=r.iso_week, prompt_id=r.prompt_id,
                      status=r.status, sent_at=r.sent_at, remind_at=r.remind_at,
                      reminded_at=r.reminded_at, answered_at=r.answered_at,
-                     schedule=_schedule(r), state=dict(r.state or {}), active=r.active)
+                     schedule=_schedule(r), state=dict(r.state or {}), active=r.active,
+                     newer=newer)
 
 
 async def update_nudges(
     session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
 ) -> None:
     """Set columns on claimed nudges (reminded_at, or a moved / cleared remind_at)."""
-    for nudge_id, values in changes:
-        await session.execute(update(NudgeRow).where(NudgeRow.id == nudge_id).values(**values))
+    await _update_many(session, _NUDGES, changes)
 
 
 class SqlAlchemyNudgeStore:
@@ -235,31 +254,82 @@ class SqlAlchemyNudgeStore:
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
         self.sessionmaker = sessionmaker
 
-    async def get(self, nudge_id: int) -> NudgeInfo | None:
-        """A nudge with its person's schedule and state, or None (forgotten meanwhile)."""
+    async def get_many(self, nudge_ids: Sequence[int]) -> list[NudgeInfo]:
+        """Nudges with their person's schedule and state, in id order (forgotten ones drop)."""
+        if not nudge_ids:
+            return []
+        later = aliased(NudgeRow)
+        newer = (
+            select(later.id)
+            .where(later.person_id == NudgeRow.person_id, later.iso_week > NudgeRow.iso_week)
+            .exists()
+        )
         async with self.sessionmaker() as session:
-            row = (await session.execute(
+            rows = await session.execute(
                 select(NudgeRow.id, NudgeRow.person_id, NudgeRow.iso_week, NudgeRow.prompt_id,
                        NudgeRow.status, NudgeRow.sent_at, NudgeRow.remind_at,
-                       NudgeRow.reminded_at, NudgeRow.answered_at, *_PERSON_COLUMNS[1:])
+                       NudgeRow.reminded_at, NudgeRow.answered_at, *_PERSON_COLUMNS[1:],
+                       newer.label("newer"))
                 .join(PersonRow, PersonRow.id == NudgeRow.person_id)
-                .where(NudgeRow.id == nudge_id)
-            )).first()
-            return _nudge(row) if row else None
-
-    async def newer_exists(self, person_id: int, iso_week: str) -> bool:
-        """True when the person already has a nudge for a later week."""
-        async with self.sessionmaker() as session:
-            found = await session.scalar(
-                select(NudgeRow.id).where(NudgeRow.person_id == person_id,
-                                          NudgeRow.iso_week > iso_week).limit(1)
+                .where(NudgeRow.id.in_(list(nudge_ids)))
+                .order_by(NudgeRow.id)
             )
-            return found is not None
+            return [_nudge(r, bool(r.newer)) for r in rows]
+
+    async def get(self, nudge_id: int) -> NudgeInfo | None:
+        """One nudge (see `get_many`), or None."""
+        found = await self.get_many([nudge_id])
+        return found[0] if found else None
+
+    async def settle(
+        self,
+        nudges: Sequence[tuple[int, dict[str, Any]]],
+        *,
+        inactive: Sequence[int] = (),
+        retry: Sequence[tuple[int, int, float]] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """In one transaction: nudge columns (status, sent_at, remind_at), people who blocked
+        the bot, and per-person retry jobs (person id, nudge id, delay in seconds)."""
+        if not inactive and not retry:
+            await self._marks(nudges)
+            return
+        async with self.sessionmaker() as session, session.begin():
+            await _update_many(session, _NUDGES, nudges)
+            if inactive:
+                await session.execute(
+                    _PERSONS.update().where(_PERSONS.c.id.in_(list(inactive)))
+                    .values(active=False)
+                )
+            if retry and now is not None:
+                await session.execute(insert(_JOBS), [
+                    dict(kind="nudge", payload={"nudge_ids": [nid]}, person_id=pid,
+                         status="queued", attempts=0, max_attempts=_RETRY_ATTEMPTS,
+                         run_after=now + timedelta(seconds=delay), created_at=now,
+                         updated_at=now)
+                    for pid, nid, delay in retry
+                ])
+
+    async def _marks(self, nudges: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Nudge marks alone: on PostgreSQL one autocommit statement each (no BEGIN / COMMIT
+        round trips, the mark after every send is the hot path of a wave)."""
+        if not nudges:
+            return
+        engine = self.sessionmaker.kw.get("bind")
+        if engine is None or engine.dialect.name != "postgresql":
+            async with self.sessionmaker() as session, session.begin():
+                await _update_many(session, _NUDGES, nudges)
+            return
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for nudge_id, values in nudges:
+                await conn.execute(
+                    _NUDGES.update().where(_NUDGES.c.id == nudge_id).values(**values)
+                )
 
     async def set(self, nudge_id: int, **values: Any) -> None:
         """Change a nudge's columns (status, sent_at, remind_at …)."""
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(update(NudgeRow).where(NudgeRow.id == nudge_id).values(**values))
+        await self.settle([(nudge_id, values)])
 
     async def set_person(self, person_id: int, **values: Any) -> None:
         """Change a person's columns (inactive after a block, last_digest_at)."""
@@ -282,14 +352,23 @@ class SqlAlchemyNudgeStore:
             )
             return [_nudge(r) for r in rows]
 
-    async def year_ago_entry(self, person_id: int, now: datetime) -> str | None:
-        """The text of an entry written about a year ago (51–53 weeks back), if any."""
+    async def year_ago_entries(self, person_ids: Sequence[int], now: datetime) -> dict[int, str]:
+        """Per person, the text of an entry written about a year ago (51–53 weeks back)."""
+        if not person_ids:
+            return {}
         async with self.sessionmaker() as session:
-            return await session.scalar(
-                select(EntryRow.text)
-                .where(EntryRow.person_id == person_id,
+            rows = await session.execute(
+                select(EntryRow.person_id, EntryRow.text)
+                .where(EntryRow.person_id.in_(list(person_ids)),
                        EntryRow.created_at >= now - timedelta(weeks=53),
                        EntryRow.created_at <= now - timedelta(weeks=51))
                 .order_by(EntryRow.created_at)
-                .limit(1)
             )
+            found: dict[int, str] = {}
+            for pid, text_ in rows:
+                found.setdefault(int(pid), text_)
+            return found
+
+    async def year_ago_entry(self, person_id: int, now: datetime) -> str | None:
+        """The text of an entry written about a year ago, if any."""
+        return (await self.year_ago_entries([person_id], now)).get(person_id)

@@ -57,8 +57,6 @@ async def test_the_local_hour_holds_across_dst_changes(rig, tz, start, weekday, 
     assert len(set(weeks)) == 4
 
 
-@pytest.mark.xfail(reason="passport.schedule.local_slot falls back to fold=1 for a gap time, "
-                   "which moves it an hour back (01:00); fold=0 alone already gives 03:00")
 async def test_a_slot_in_the_spring_forward_gap_moves_forward_not_away(rig):
     # 02:00 does not exist in Auckland on Sun 26 Sep 2027: the nudge comes at 03:00 NZDT.
     rig.clock.set(datetime(2027, 9, 20, tzinfo=UTC))
