@@ -412,7 +412,22 @@ def show(title: str, r: dict[str, float]) -> None:
     )
 
 
+async def _deliver_to(self, address, messages) -> None:
+    """The proposed `ChannelDelivery.deliver_to` (send to an address looked up in bulk)."""
+    from passport.errors import TransientDeliveryError
+
+    channel = self.channels.get(address.platform)
+    if channel is None:
+        raise TransientDeliveryError(f"no {address.platform} channel here", retry_after=60)
+    await channel.send(address, messages)
+
+
 async def worker_main(args: argparse.Namespace) -> None:
+    if args.deliver_to:
+        from bot.delivery import ChannelDelivery
+
+        if not hasattr(ChannelDelivery, "deliver_to"):
+            ChannelDelivery.deliver_to = _deliver_to  # type: ignore[attr-defined]
     worker = Worker(
         bench_settings(args.database_url, args.data_dir), args.port, args.name, args.concurrency
     )
@@ -427,6 +442,9 @@ async def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sqlite", action="store_true", help="the embedded default instead")
     parser.add_argument("--only", choices=("plain", "kill"), default=None)
+    parser.add_argument("--deliver-to", action="store_true",
+                        help="measure with the proposed ChannelDelivery.deliver_to (bulk address "
+                             "lookup) when bot/delivery.py does not have it yet")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--name", default="w1", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -436,10 +454,12 @@ async def main() -> None:
     if args.worker:
         await worker_main(args)
         return
-    print(
-        f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; zones: {len(ZONES)}; "
-        f"{args.concurrency} jobs in flight per worker"
-    )
+    from bot.delivery import ChannelDelivery
+
+    bulk = args.deliver_to or hasattr(ChannelDelivery, "deliver_to")
+    print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; zones: {len(ZONES)}; "
+          f"{args.concurrency} jobs in flight per worker; addresses "
+          f"{'in bulk (deliver_to)' if bulk else 'one lookup per person (deliver)'}")
     if args.only in (None, "plain"):
         show("one worker", await wave(args, kill=False))
     if args.only in (None, "kill"):

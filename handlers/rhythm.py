@@ -51,6 +51,8 @@ class NudgeStore(Protocol):
 
     async def year_ago_entries(self, person_ids: list[int], now: datetime) -> dict[int, str]: ...
 
+    async def addresses(self, person_ids: list[int]) -> dict[int, Any]: ...
+
     async def set_person(self, person_id: int, **values: Any) -> None: ...
 
     async def year_ago_entry(self, person_id: int, now: datetime) -> str | None: ...
@@ -149,6 +151,10 @@ class RhythmHandlers:
         now = self.services.clock.now()
         old = await self.store.year_ago_entries(
             [n.person_id for n in nudges if should_resurface(n.person_id, n.iso_week)], now)
+        # A delivery that can send to a known address saves one lookup per person.
+        deliver_to = getattr(self.delivery, "deliver_to", None)
+        addresses = (await self.store.addresses([n.person_id for n in nudges])
+                     if deliver_to is not None else {})
         marks: list[tuple[int, dict[str, Any]]] = []
         gone: list[int] = []
         retry: list[tuple[int, int, float]] = []
@@ -159,8 +165,12 @@ class RhythmHandlers:
                 if isinstance(messages, str):  # not sent: why
                     marks.append((nudge.id, {"status": messages}))
                     continue
+                address = addresses.get(nudge.person_id)
                 try:
-                    await self.delivery.deliver(nudge.person_id, messages)
+                    if address is not None and deliver_to is not None:
+                        await deliver_to(address, messages)
+                    else:
+                        await self.delivery.deliver(nudge.person_id, messages)
                 except RecipientGone:
                     logger.info("person %s is gone; marked inactive", nudge.person_id)
                     gone.append(nudge.person_id)

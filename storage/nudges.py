@@ -20,8 +20,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from passport.messages import Address
 from passport.model import Schedule
-from storage.models import EntryRow, JobRow, NudgeRow, PersonRow, SignalRow
+from storage.models import EntryRow, IdentityRow, JobRow, NudgeRow, PersonRow, SignalRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +276,22 @@ class SqlAlchemyNudgeStore:
                 .order_by(NudgeRow.id)
             )
             return [_nudge(r, bool(r.newer)) for r in rows]
+
+    async def addresses(self, person_ids: Sequence[int]) -> dict[int, Address]:
+        """Where each person was seen last (one query for a batch of sends)."""
+        if not person_ids:
+            return {}
+        async with self.sessionmaker() as session:
+            rows = await session.execute(
+                select(IdentityRow.person_id, IdentityRow.platform, IdentityRow.user_id,
+                       IdentityRow.chat_id, IdentityRow.workspace)
+                .where(IdentityRow.person_id.in_(list(person_ids)))
+                .order_by(IdentityRow.last_seen_at.desc())
+            )
+            found: dict[int, Address] = {}
+            for pid, platform, user_id, chat_id, workspace in rows:
+                found.setdefault(int(pid), Address(platform, user_id, chat_id, workspace))
+            return found
 
     async def get(self, nudge_id: int) -> NudgeInfo | None:
         """One nudge (see `get_many`), or None."""
