@@ -66,7 +66,11 @@ class TelegramUpdates:
 
     async def on_update(self, data: dict[str, Any]) -> None:
         """Webhook path: commit one update (raises so the caller answers non-2xx), then reply."""
-        reply = await self._dispatch(Update.de_json(dict(data), self.bot))
+        update = parse(data, self.bot)
+        if update is None:
+            await self._park(data)  # redelivering cannot help: keep it for a person to look at
+            return
+        reply = await self._dispatch(update)
         if reply is not None:
             self._schedule(*reply)
 
@@ -140,20 +144,36 @@ class TelegramUpdates:
         """Handle one update until it is committed; park it when it keeps failing."""
         update_id = data["update_id"]
         backoff = Backoff(first=0.5, ceiling=30)
+        failures = 0
         while True:
-            for _ in range(self.update_attempts):
-                try:
-                    return await self._dispatch(Update.de_json(dict(data), self.bot))
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # noqa: BLE001 - the platform's one error handler
-                    logger.exception("telegram update %s failed", update_id)
-                    await backoff.sleep()
             try:
-                await self._park(data)
-                return None
-            except Exception:  # noqa: BLE001 - database down: keep trying the update itself
-                logger.exception("parking telegram update %s failed", update_id)
+                update = parse(data, self.bot)
+                if update is None:
+                    failures = self.update_attempts  # this PTB cannot read it: park at once
+                else:
+                    return await self._dispatch(update)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the platform's one error handler
+                logger.exception("telegram update %s failed", update_id)
+                await backoff.sleep()
+                if not await self._storage_ok():
+                    continue  # the database is away: not this update's fault, never park it
+                failures += 1
+            if failures >= self.update_attempts:
+                try:
+                    await self._park(data)
+                    return None
+                except Exception:  # noqa: BLE001 - database gone again: keep trying
+                    logger.exception("parking telegram update %s failed", update_id)
+
+    async def _storage_ok(self) -> bool:
+        try:
+            async with self.uow() as uow:
+                await uow.passport.get_channel_state(OFFSET_KEY)
+        except Exception:  # noqa: BLE001 - any failure means "not reachable now"
+            return False
+        return True
 
     async def _park(self, data: dict[str, Any]) -> None:
         async with self.uow() as uow:
@@ -256,6 +276,15 @@ class TelegramUpdates:
             await uow.passport.migrate_chat("telegram", str(old_chat), str(new_chat))
             await uow.commit()
 
+
+
+def parse(data: dict[str, Any], bot: Any) -> Update | None:
+    """A raw update as PTB's `Update`; None when this PTB version cannot read it."""
+    try:
+        return Update.de_json(dict(data), bot)
+    except (TypeError, KeyError, ValueError):
+        logger.exception("telegram update %s could not be parsed", data.get("update_id"))
+        return None
 
 
 class Backoff:

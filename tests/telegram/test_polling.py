@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.channels.telegram import COMMANDS
-from bot.channels.telegram_updates import OFFSET_KEY
+from bot.channels.telegram_updates import OFFSET_KEY, PARKED_PREFIX
 from tests.telegram.helpers import ALICE, onboard, until
 
 
@@ -52,3 +54,29 @@ async def test_replayed_updates_are_stored_once(telegram, fake):
     async with app.services.uow() as uow:
         person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
         assert await uow.passport.count_entries(person.id) == 1
+
+
+async def test_an_update_that_cannot_be_read_or_handled_is_parked_not_dropped(make_app, fake):
+    from tests.telegram.conftest import make_channel
+
+    app = await make_app()
+    channel = make_channel(app, fake, update_attempts=2)
+    real = app.conversation.handle
+
+    async def handle(inbound):
+        if "poison" in inbound.text:
+            raise RuntimeError("a bug this message triggers")
+        return await real(inbound)
+
+    await channel.start(handle)
+    try:
+        broken = fake.push(my_chat_member={"chat": {"id": ALICE, "type": "private"}})
+        poison = fake.message(ALICE, "poison")
+        fake.message(ALICE, "hello")
+        await until(lambda: fake.texts(ALICE))  # the loop went on past both
+        async with app.services.uow() as uow:
+            assert await uow.passport.get_channel_state(f"{PARKED_PREFIX}{broken}")
+            parked = await uow.passport.get_channel_state(f"{PARKED_PREFIX}{broken + 1}")
+        assert json.loads(parked)["message"]["message_id"] == poison
+    finally:
+        await channel.stop()
