@@ -114,6 +114,7 @@ class Scheduler:
         """Claim everything due at `now` (default: the clock) and enqueue its jobs."""
         now = now or self.clock.now()
         report = TickReport()
+        await self._retrying(self._resume, now, report)
         for step in (self._nudge_batch, self._reminder_batch, self._digest_batch):
             while True:
                 claimed = await self._retrying(step, now, report)
@@ -136,6 +137,11 @@ class Scheduler:
                     raise
                 logger.warning("scheduler batch hit a busy database; retrying")
                 await asyncio.sleep(0.2 * 2**attempt)
+        return 0
+
+    async def _resume(self, now: datetime, report: TickReport) -> int:
+        async with self.sessionmaker() as session, session.begin():
+            report.resumed += await q.resume_expired(session, now)
         return 0
 
     # -- nudges ------------------------------------------------------------------------------
@@ -181,13 +187,16 @@ class Scheduler:
         schedule = person.schedule
         tz = schedule.timezone
         change: dict[str, Any] = {}
-        if schedule.paused:  # claimed only when the pause has run out: it ends by itself
+        away = not person.active or (schedule.paused and (
+            schedule.paused_until is None or schedule.paused_until > now))
+        if schedule.paused and not away:  # the pause ran out: it ends by itself
             change.update(paused=False, paused_until=None)
             report.resumed += 1
         slot = schedule.next_nudge_at or now
         week = iso_week(slot, tz)
         sent = {w for w, _ in history}
-        if now >= week_end(week, tz) or week in sent or week == schedule.skip_week:
+        if (away or now >= week_end(week, tz) or week in sent
+                or week == schedule.skip_week):
             change["next_nudge_at"] = next_nudge_at(schedule, now, sent_weeks=sent)
             report.advanced += 1
             return change, None

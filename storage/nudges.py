@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -80,10 +80,15 @@ def _due(r: Any) -> DuePerson:
                      last_digest_at=r.last_digest_at, next_digest_at=r.next_digest_at)
 
 
-def not_paused(now: datetime) -> Any:
-    """Not paused, or paused until a moment that has passed (the pause ends by itself)."""
-    return or_(PersonRow.paused.is_(False),
-               and_(PersonRow.paused_until.is_not(None), PersonRow.paused_until <= now))
+async def resume_expired(session: AsyncSession, now: datetime) -> int:
+    """End every pause whose end date has passed; how many ended."""
+    result = await session.execute(
+        _PERSONS.update()
+        .where(_PERSONS.c.paused.is_(True), _PERSONS.c.paused_until.is_not(None),
+               _PERSONS.c.paused_until <= now)
+        .values(paused=False, paused_until=None)
+    )
+    return int(result.rowcount or 0)
 
 
 async def take_write_lock(session: AsyncSession) -> None:
@@ -99,11 +104,14 @@ def _locked(query: Any, session: AsyncSession, *of: Any) -> Any:
 
 
 async def due_people(session: AsyncSession, now: datetime, limit: int) -> list[DuePerson]:
-    """People whose next nudge time has come and who may be nudged (claimed under lock)."""
+    """People whose next nudge time has come (claimed under lock).
+
+    Paused and inactive people are claimed too, so that their time moves on a week and the
+    front of the `next_nudge_at` index holds only work, however many people stepped away.
+    """
     query = (
         select(*_PERSON_COLUMNS)
-        .where(PersonRow.next_nudge_at <= now, PersonRow.active.is_(True),
-               PersonRow.onboarded.is_(True), not_paused(now))
+        .where(PersonRow.next_nudge_at <= now, PersonRow.onboarded.is_(True))
         .order_by(PersonRow.next_nudge_at)
         .limit(limit)
     )

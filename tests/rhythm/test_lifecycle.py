@@ -56,6 +56,8 @@ async def test_paused_people_are_not_nudged_until_they_resume(rig):
     assert (await rig.tick(SUNDAY_18_BERLIN)).nudged == 0
     assert (await rig.tick(SUNDAY_18_BERLIN + timedelta(days=7))).nudged == 0
     assert rig.nudges("dee") == []
+    # Their time still moves on, so the due index does not fill up with people who are away.
+    assert (await rig.person(pid)).schedule.next_nudge_at > rig.clock.now()
     dee = Person(rig.app, "dee")
     await dee.say("/resume")
     due = (await rig.person(pid)).schedule.next_nudge_at
@@ -97,6 +99,7 @@ async def test_inactive_people_are_never_nudged_and_blocking_marks_inactive(rig)
     assert await _nudges(rig, gone) == []
     assert (await rig.tick(SUNDAY_18_BERLIN + timedelta(days=7))).nudged == 0
     assert (await rig.app.jobs.counts()).get("parked", 0) == 0
+    assert (await rig.person(gone)).schedule.next_nudge_at > rig.clock.now()
 
 
 async def test_one_reminder_once_and_only_once(rig):
