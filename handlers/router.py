@@ -46,7 +46,9 @@ class Conversation:
         now = services.clock.now()
         async with services.uow() as uow:
             repo = uow.passport
-            if inbound.message_id and not inbound.edited and not inbound.action:
+            # Button presses too: channels key them by the press (Telegram callback query id,
+            # Slack action_ts), so a press re-delivered after a crash is not applied twice.
+            if inbound.message_id and not inbound.edited:
                 if not await repo.mark_seen(inbound.message_key, now):
                     logger.info("replayed message dropped")
                     return []

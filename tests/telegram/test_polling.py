@@ -80,3 +80,17 @@ async def test_an_update_that_cannot_be_read_or_handled_is_parked_not_dropped(ma
         assert json.loads(parked)["message"]["message_id"] == poison
     finally:
         await channel.stop()
+
+
+async def test_a_redelivered_button_press_is_not_applied_twice(telegram, fake):
+    app, _ = telegram
+    await onboard(fake)
+    finished = next(u for u in reversed(fake.history) if "callback_query" in u)
+    sent_before = len(fake.sent)
+    replay = fake.redeliver(finished["update_id"])  # "tz:Europe/Berlin" again, same query id
+    await until(lambda: fake.confirmed > replay)
+    assert len(fake.sent) == sent_before
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        state = person.state
+    assert person.onboarded and "step" not in state
