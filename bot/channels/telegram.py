@@ -63,18 +63,31 @@ class TelegramChannel(Channel):
     platform = "telegram"
 
     def __init__(
-        self, bot: Any, uow: UnitOfWorkFactory, clock: Clock, *,
-        webhook_url: str | None = None, webhook_secret: str | None = None,
-        poll_timeout: int = 25, update_attempts: int = 5,
+        self,
+        bot: Any,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        poll_timeout: int = 25,
+        update_attempts: int = 5,
         on_back: Callable[[Address], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.sender = TelegramSender(bot, uow, clock)
-        self.updates = TelegramUpdates(bot, uow, clock, self.sender, ready=self._ensure_ready,
-                                       poll_timeout=poll_timeout,
-                                       update_attempts=update_attempts, on_back=on_back)
+        self.updates = TelegramUpdates(
+            bot,
+            uow,
+            clock,
+            self.sender,
+            ready=self._ensure_ready,
+            poll_timeout=poll_timeout,
+            update_attempts=update_attempts,
+            on_back=on_back,
+        )
         self.me: BotIdentity | None = None
         self._fetcher = TelegramFileFetcher(bot)
         self._poller: asyncio.Task | None = None
@@ -95,8 +108,9 @@ class TelegramChannel(Channel):
         if self.webhook_url:
             logger.warning("TELEGRAM_WEBHOOK_URL is set: updates arrive at `utp web`, not polling")
             return
-        self._poller = asyncio.create_task(self.updates.poll(self._prepare_polling),
-                                           name="telegram-poll")
+        self._poller = asyncio.create_task(
+            self.updates.poll(self._prepare_polling), name="telegram-poll"
+        )
 
     async def stop(self) -> None:
         """Stop polling, let replies in flight finish (briefly), close connections."""
@@ -127,8 +141,9 @@ class TelegramChannel(Channel):
             raise ConfigError("missing environment variables: TELEGRAM_WEBHOOK_URL")
         self.updates.handler = handler
         await self._ensure_ready()
-        await self.bot.set_webhook(url=self.webhook_url, secret_token=self.webhook_secret,
-                                   allowed_updates=ALLOWED_UPDATES)
+        await self.bot.set_webhook(
+            url=self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
         await self._publish_commands()
         logger.warning("telegram webhook registered")
 
@@ -138,8 +153,9 @@ class TelegramChannel(Channel):
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(given.encode(),
-                                                              self.webhook_secret.encode()):
+        if not self.webhook_secret or not hmac.compare_digest(
+            given.encode(), self.webhook_secret.encode()
+        ):
             return web.Response(status=403)
         if self.updates.handler is None:
             return web.Response(status=503)
@@ -165,8 +181,9 @@ class TelegramChannel(Channel):
                     try:
                         await self.bot.initialize()  # getMe: a wrong token fails here
                     except NetworkError as exc:
-                        raise TransientDeliveryError("telegram unreachable",
-                                                     retry_after=30) from exc
+                        raise TransientDeliveryError(
+                            "telegram unreachable", retry_after=30
+                        ) from exc
                     self.me = BotIdentity(self.bot.id, self.bot.username or "")
         return self.me
 
@@ -174,17 +191,27 @@ class TelegramChannel(Channel):
         await self.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
 
 
-def make_bot(token: str, base_url: str, base_file_url: str, *, overall_rate: float = 30,
-             pool_size: int = 8, max_retries: int = 3) -> ExtBot:
+def make_bot(
+    token: str,
+    base_url: str,
+    base_file_url: str,
+    *,
+    overall_rate: float = 30,
+    pool_size: int = 8,
+    max_retries: int = 3,
+) -> ExtBot:
     """A PTB bot with AIORateLimiter (retries honour `retry_after`) and a sending pool."""
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines hold the token
     if logging.getLogger("telegram").level < logging.INFO:
         logging.getLogger("telegram").setLevel(logging.INFO)  # PTB's DEBUG lines name URLs
     return ExtBot(
-        token, base_url=base_url, base_file_url=base_file_url,
-        request=AiohttpRequest(pool_size, read_timeout=20, write_timeout=20,
-                               connect_timeout=10, pool_timeout=30),
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=AiohttpRequest(
+            pool_size, read_timeout=20, write_timeout=20, connect_timeout=10, pool_timeout=30
+        ),
         get_updates_request=AiohttpRequest(1, read_timeout=10),
         rate_limiter=AIORateLimiter(overall_max_rate=overall_rate, max_retries=max_retries),
     )
@@ -202,8 +229,12 @@ def build_telegram_channel(app: Any, settings: Any) -> TelegramChannel:
     token = settings.telegram_bot_token
     bot = make_bot(token, settings.telegram_api_base_url, settings.telegram_file_base_url)
     return TelegramChannel(
-        bot, app.services.uow, app.clock, webhook_url=settings.telegram_webhook_url,
-        webhook_secret=webhook_secret(settings.telegram_webhook_secret, settings.secret_key(),
-                                      token),
+        bot,
+        app.services.uow,
+        app.clock,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=webhook_secret(
+            settings.telegram_webhook_secret, settings.secret_key(), token
+        ),
         on_back=app.release_waiting,
     )

@@ -62,24 +62,48 @@ def files_of(message: Message) -> tuple[InboundFile, ...]:
     files: list[InboundFile] = []
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        files.append(InboundFile(ref=largest.file_id, name="photo.jpg",
-                                 declared_size=largest.file_size, declared_mime="image/jpeg",
-                                 kind="photo"))
+        files.append(
+            InboundFile(
+                ref=largest.file_id,
+                name="photo.jpg",
+                declared_size=largest.file_size,
+                declared_mime="image/jpeg",
+                kind="photo",
+            )
+        )
     if message.document:
         doc = message.document
-        files.append(InboundFile(ref=doc.file_id, name=doc.file_name or "document",
-                                 declared_size=doc.file_size, declared_mime=doc.mime_type,
-                                 kind="document"))
+        files.append(
+            InboundFile(
+                ref=doc.file_id,
+                name=doc.file_name or "document",
+                declared_size=doc.file_size,
+                declared_mime=doc.mime_type,
+                kind="document",
+            )
+        )
     if message.voice:
         voice = message.voice
-        files.append(InboundFile(ref=voice.file_id, name="voice.ogg",
-                                 declared_size=voice.file_size,
-                                 declared_mime=voice.mime_type or "audio/ogg", kind="voice"))
+        files.append(
+            InboundFile(
+                ref=voice.file_id,
+                name="voice.ogg",
+                declared_size=voice.file_size,
+                declared_mime=voice.mime_type or "audio/ogg",
+                kind="voice",
+            )
+        )
     if message.audio:
         audio = message.audio
-        files.append(InboundFile(ref=audio.file_id, name=audio.file_name or "audio",
-                                 declared_size=audio.file_size, declared_mime=audio.mime_type,
-                                 kind="audio"))
+        files.append(
+            InboundFile(
+                ref=audio.file_id,
+                name=audio.file_name or "audio",
+                declared_size=audio.file_size,
+                declared_mime=audio.mime_type,
+                kind="audio",
+            )
+        )
     return tuple(files)
 
 
@@ -130,9 +154,16 @@ def message_to_inbound(
     if is_group:
         addressed, text = _addressed(message, me, text)
     return Inbound(
-        address=address, message_id=str(message.message_id), text=text, files=files,
-        edited=edited, display_name=_display_name(message), timezone_hint=zone,
-        sent_at=message.date, is_group=is_group, addressed=addressed,
+        address=address,
+        message_id=str(message.message_id),
+        text=text,
+        files=files,
+        edited=edited,
+        display_name=_display_name(message),
+        timezone_hint=zone,
+        sent_at=message.date,
+        is_group=is_group,
+        addressed=addressed,
     )
 
 
@@ -144,7 +175,9 @@ def callback_to_inbound(query: CallbackQuery) -> Inbound | None:
     chat_type = query.message.chat.type if query.message is not None else "private"
     return Inbound(
         address=Address(PLATFORM, str(query.from_user.id), str(chat_id)),
-        message_id=str(query.id), action=query.data,
+        message_id=str(query.id),
+        action=query.data,
         display_name=query.from_user.full_name or "",
-        is_group=chat_type in GROUP_TYPES, addressed=True,
+        is_group=chat_type in GROUP_TYPES,
+        addressed=True,
     )

@@ -42,8 +42,9 @@ class TelegramFileFetcher:
         try:
             info = await self.bot.get_file(file.ref)
         except RetryAfter as exc:
-            raise TransientDeliveryError("telegram rate limit",
-                                         retry_after=seconds(exc.retry_after)) from exc
+            raise TransientDeliveryError(
+                "telegram rate limit", retry_after=seconds(exc.retry_after)
+            ) from exc
         except BadRequest as exc:
             if "too big" in str(exc).lower():
                 raise too_big(file.declared_size or max_bytes + 1, max_bytes) from exc
@@ -77,8 +78,9 @@ class TelegramFileFetcher:
                             raise too_big(len(received), max_bytes)
         except httpx.HTTPError as exc:
             # No URL in the message: it holds the token.
-            raise TransientDeliveryError(f"file download failed ({type(exc).__name__})",
-                                         retry_after=30) from None
+            raise TransientDeliveryError(
+                f"file download failed ({type(exc).__name__})", retry_after=30
+            ) from None
         return bytes(received)
 
 

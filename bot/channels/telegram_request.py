@@ -22,9 +22,14 @@ class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool, for one PTB bot."""
 
     def __init__(
-        self, connection_pool_size: int = 8, *, read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
+        self,
+        connection_pool_size: int = 8,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -75,13 +80,16 @@ class AiohttpRequest(BaseRequest):
         upload = (write or 0) if has_files else 0
         sock_read = None if read is None else read + upload
         timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect, sock_read=sock_read,
+            total=None,
+            sock_connect=connect,
+            sock_read=sock_read,
             connect=None if pool is None or connect is None else pool + connect,
         )
         data = _body(request_data)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
+            async with self._session.request(
+                method, url, data=data, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut(f"aiohttp timed out ({type(exc).__name__})") from None

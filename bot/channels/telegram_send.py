@@ -90,14 +90,15 @@ def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
     """Choices as an inline keyboard: short labels share a row, long ones get their own."""
     usable = [c for c in choices if len(c.data.encode()) <= CALLBACK_DATA_LIMIT]
     if len(usable) < len(choices):
-        logger.warning("dropped %d button(s) with callback data over 64 bytes",
-                       len(choices) - len(usable))
+        logger.warning(
+            "dropped %d button(s) with callback data over 64 bytes", len(choices) - len(usable)
+        )
     if not usable:
         return None
     longest = max(len(c.label) for c in usable)
     width = 3 if longest <= 6 else 2 if longest <= 16 else 1
     buttons = [InlineKeyboardButton(c.label[:64], callback_data=c.data) for c in usable]
-    return InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)])
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
 def seconds(value: float | timedelta | None) -> float | None:
@@ -140,8 +141,12 @@ class TelegramSender:
         await self._send_text(target, text, markup, edit)
 
     async def _send_text(
-        self, target: list[int], text: str, markup: InlineKeyboardMarkup | None,
-        edit: int | None, limit: int = TEXT_LIMIT,
+        self,
+        target: list[int],
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        edit: int | None,
+        limit: int = TEXT_LIMIT,
     ) -> None:
         chunks = split_text(text, limit)
         for index, chunk in enumerate(chunks):
@@ -157,27 +162,50 @@ class TelegramSender:
                 elif "parse entities" in reason:
                     await self._send_chunk(target, chunk, buttons, first_edit, html_mode=False)
                 else:
-                    raise TransientDeliveryError(f"telegram refused a message: {exc}",
-                                                 retry_after=300) from exc
+                    raise TransientDeliveryError(
+                        f"telegram refused a message: {exc}", retry_after=300
+                    ) from exc
 
     async def _send_chunk(
-        self, target: list[int], chunk: str, markup: InlineKeyboardMarkup | None,
-        edit: int | None, *, html_mode: bool,
+        self,
+        target: list[int],
+        chunk: str,
+        markup: InlineKeyboardMarkup | None,
+        edit: int | None,
+        *,
+        html_mode: bool,
     ) -> None:
         mode = ParseMode.HTML if html_mode else None
         body = escape(chunk) if html_mode else chunk
         if edit is not None and await self._edit(target, edit, body, markup, mode):
             return
-        await self._call(target, lambda chat: self.bot.send_message(
-            chat_id=chat, text=body, parse_mode=mode, reply_markup=markup))
+        await self._call(
+            target,
+            lambda chat: self.bot.send_message(
+                chat_id=chat, text=body, parse_mode=mode, reply_markup=markup
+            ),
+        )
 
-    async def _edit(self, target: list[int], message_id: int, body: str,
-                    markup: InlineKeyboardMarkup | None, mode: str | None) -> bool:
+    async def _edit(
+        self,
+        target: list[int],
+        message_id: int,
+        body: str,
+        markup: InlineKeyboardMarkup | None,
+        mode: str | None,
+    ) -> bool:
         """Edit the message that held the buttons; False when only a new message will do."""
         try:
-            await self._call(target, lambda chat: self.bot.edit_message_text(
-                text=body, chat_id=chat, message_id=message_id, parse_mode=mode,
-                reply_markup=markup))
+            await self._call(
+                target,
+                lambda chat: self.bot.edit_message_text(
+                    text=body,
+                    chat_id=chat,
+                    message_id=message_id,
+                    parse_mode=mode,
+                    reply_markup=markup,
+                ),
+            )
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return True
@@ -185,8 +213,9 @@ class TelegramSender:
             return False
         return True
 
-    async def _send_file(self, target: list[int], message: Outbound,
-                         markup: InlineKeyboardMarkup | None) -> None:
+    async def _send_file(
+        self, target: list[int], message: Outbound, markup: InlineKeyboardMarkup | None
+    ) -> None:
         attachment = message.attachment
         assert attachment is not None
         text = message.text or ""
@@ -194,11 +223,17 @@ class TelegramSender:
         method = self.bot.send_photo if attachment.kind == "image" else self.bot.send_document
         field = "photo" if attachment.kind == "image" else "document"
         file_markup = markup if caption is not None or not text else None
-        await self._call(target, lambda chat: method(
-            chat_id=chat, filename=attachment.filename,
-            caption=escape(caption) if caption else None,
-            parse_mode=ParseMode.HTML if caption else None, reply_markup=file_markup,
-            **{field: attachment.content}))
+        await self._call(
+            target,
+            lambda chat: method(
+                chat_id=chat,
+                filename=attachment.filename,
+                caption=escape(caption) if caption else None,
+                parse_mode=ParseMode.HTML if caption else None,
+                reply_markup=file_markup,
+                **{field: attachment.content},
+            ),
+        )
         if text and caption is None:
             await self._send_one(target, Outbound(text=text, choices=message.choices), None)
 
@@ -214,8 +249,9 @@ class TelegramSender:
                 await self._migrate(target[0], int(exc.new_chat_id))
                 target[0] = int(exc.new_chat_id)
             except RetryAfter as exc:
-                raise TransientDeliveryError("telegram rate limit",
-                                             retry_after=seconds(exc.retry_after)) from exc
+                raise TransientDeliveryError(
+                    "telegram rate limit", retry_after=seconds(exc.retry_after)
+                ) from exc
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
                     raise RecipientGone("the chat does not exist any more") from exc

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -44,9 +43,16 @@ class TelegramUpdates:
     """Turns updates into conversation turns, commits them, and answers afterwards."""
 
     def __init__(
-        self, bot: Any, uow: UnitOfWorkFactory, clock: Clock, sender: TelegramSender, *,
-        ready: Callable[[], Awaitable[BotIdentity]], poll_timeout: int = 25,
-        update_attempts: int = 5, on_back: Callable[[Address], Awaitable[None]] | None = None,
+        self,
+        bot: Any,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        sender: TelegramSender,
+        *,
+        ready: Callable[[], Awaitable[BotIdentity]],
+        poll_timeout: int = 25,
+        update_attempts: int = 5,
+        on_back: Callable[[Address], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
         self.uow = uow
@@ -91,6 +97,10 @@ class TelegramUpdates:
                 logger.warning("getUpdates failed (%s); backing off", type(exc).__name__)
                 await backoff.sleep()
                 continue
+            except Exception:  # noqa: BLE001 - never let the poll loop die quietly
+                logger.exception("getUpdates failed; backing off")
+                await backoff.sleep()
+                continue
             backoff.reset()
             for data in raw:
                 reply = await self._take(data)
@@ -106,8 +116,9 @@ class TelegramUpdates:
             kwargs["offset"] = offset
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PTBUserWarning)  # "use Bot.get_updates": on purpose
-            result = await self.bot.do_api_request("getUpdates", api_kwargs=kwargs,
-                                                   read_timeout=self.poll_timeout + 10)
+            result = await self.bot.do_api_request(
+                "getUpdates", api_kwargs=kwargs, read_timeout=self.poll_timeout + 10
+            )
         return [u for u in result if isinstance(u, dict) and "update_id" in u]
 
     async def _retry_forever(self, step: Callable[[], Awaitable[Any]], what: str) -> Any:
@@ -127,15 +138,17 @@ class TelegramUpdates:
         if not value:
             return None
         offset, _, stamp = value.partition(" ")
-        if stamp and time.time() - float(stamp) > STALE_OFFSET_SECONDS:
+        if stamp and self.clock.now().timestamp() - float(stamp) > STALE_OFFSET_SECONDS:
             return None  # ids may have restarted lower; replays are recognised by message key
         return int(offset)
 
     async def _save_offset(self, offset: int) -> None:
         try:
+            now = self.clock.now()
             async with self.uow() as uow:
-                await uow.passport.set_channel_state(OFFSET_KEY, f"{offset} {time.time():.0f}",
-                                                     self.clock.now())
+                await uow.passport.set_channel_state(
+                    OFFSET_KEY, f"{offset} {now.timestamp():.0f}", now
+                )
                 await uow.commit()
         except Exception:  # noqa: BLE001 - a lost offset only means a harmless replay
             logger.exception("storing the telegram offset failed")
@@ -177,8 +190,9 @@ class TelegramUpdates:
 
     async def _park(self, data: dict[str, Any]) -> None:
         async with self.uow() as uow:
-            await uow.passport.set_channel_state(f"{PARKED_PREFIX}{data['update_id']}",
-                                                 json.dumps(data), self.clock.now())
+            await uow.passport.set_channel_state(
+                f"{PARKED_PREFIX}{data['update_id']}", json.dumps(data), self.clock.now()
+            )
             await uow.commit()
         logger.error("telegram update %s parked after repeated failures", data["update_id"])
 
@@ -214,8 +228,14 @@ class TelegramUpdates:
                 await self._set_active(address, status == "member")
         return None
 
-    def _reply(self, address: Address | None, out: list[Outbound], *, edit: int | None = None,
-               query_id: str | None = None) -> Reply:
+    def _reply(
+        self,
+        address: Address | None,
+        out: list[Outbound],
+        *,
+        edit: int | None = None,
+        query_id: str | None = None,
+    ) -> Reply:
         async def reply() -> None:
             if query_id is not None:
                 try:
@@ -227,7 +247,8 @@ class TelegramUpdates:
             try:
                 await self.sender.send(address, out, edit_message_id=edit)
             except RecipientGone:
-                await self._set_active(address, False)
+                if address.chat_id == address.user_id:  # their private chat, not a group
+                    await self._set_active(address, False)
             except TransientDeliveryError as exc:
                 logger.warning("telegram reply failed (%s); queued to retry", exc)
                 await self._queue_retry(address, out)
@@ -248,8 +269,9 @@ class TelegramUpdates:
 
         task = asyncio.create_task(run())
         self._chains[chat] = task
-        task.add_done_callback(lambda done: self._chains.pop(chat, None)
-                               if self._chains.get(chat) is done else None)
+        task.add_done_callback(
+            lambda done: self._chains.pop(chat, None) if self._chains.get(chat) is done else None
+        )
 
     async def _queue_retry(self, address: Address, out: list[Outbound]) -> None:
         texts_only = [m for m in out if m.attachment is None]
@@ -257,9 +279,12 @@ class TelegramUpdates:
             person = await uow.passport.find_person(address)
             if person is None or not texts_only:
                 return
-            await uow.jobs.enqueue("send", {"messages": outbound_to_payload(texts_only),
-                                            "platform": "telegram"},
-                                   self.clock.now(), person_id=person.id)
+            await uow.jobs.enqueue(
+                "send",
+                {"messages": outbound_to_payload(texts_only), "platform": "telegram"},
+                self.clock.now(),
+                person_id=person.id,
+            )
             await uow.commit()
 
     async def _set_active(self, address: Address, active: bool) -> None:
@@ -275,7 +300,6 @@ class TelegramUpdates:
         async with self.uow() as uow:
             await uow.passport.migrate_chat("telegram", str(old_chat), str(new_chat))
             await uow.commit()
-
 
 
 def parse(data: dict[str, Any], bot: Any) -> Update | None:

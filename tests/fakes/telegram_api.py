@@ -21,8 +21,16 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "offset", "timeout", "limit",
-               "message_id", "chat_id"}
+JSON_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "commands",
+    "offset",
+    "timeout",
+    "limit",
+    "message_id",
+    "chat_id",
+}
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 BOT_USER = {"id": 999_000, "is_bot": True, "first_name": "UTP", "username": "utp_test_bot"}
 
@@ -56,8 +64,9 @@ class Sent:
 class FakeTelegram:
     """The fake server; `await start()`, then point the bot at `base_url` / `file_url`."""
 
-    def __init__(self, token: str = "123:ABC", *, rate_limit: float | None = None,
-                 max_text: int = 4096) -> None:
+    def __init__(
+        self, token: str = "123:ABC", *, rate_limit: float | None = None, max_text: int = 4096
+    ) -> None:
         self.token = token
         self.rate_limit = rate_limit
         self.max_text = max_text
@@ -142,89 +151,156 @@ class FakeTelegram:
         old = next(u for u in self.history if u["update_id"] == update_id)
         return self.push(**{k: v for k, v in old.items() if k != "update_id"})
 
-    def message(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
-                chat_type: str = "private", name: str = "Sam", **extra: Any) -> int:
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        name: str = "Sam",
+        **extra: Any,
+    ) -> int:
         """A person writes (or sends something); returns the message_id."""
         message_id = next(self._message_ids)
         message: dict[str, Any] = {
-            "message_id": message_id, "date": int(time.time()), "from": self._user(user_id, name),
-            "chat": self._chat(chat_id or user_id, chat_type), **extra,
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": self._user(user_id, name),
+            "chat": self._chat(chat_id or user_id, chat_type),
+            **extra,
         }
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command)}]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(command)}
+                ]
         self.push(message=message)
         return message_id
 
     def edit(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None) -> int:
         """A person edits an earlier message."""
-        return self.push(edited_message={
-            "message_id": message_id, "date": int(time.time()), "edit_date": int(time.time()),
-            "from": self._user(user_id), "chat": self._chat(chat_id or user_id), "text": text,
-        })
+        return self.push(
+            edited_message={
+                "message_id": message_id,
+                "date": int(time.time()),
+                "edit_date": int(time.time()),
+                "from": self._user(user_id),
+                "chat": self._chat(chat_id or user_id),
+                "text": text,
+            }
+        )
 
     def add_file(self, content: bytes, *, size: int | None = None, path: str = "") -> str:
         """Make a file downloadable; returns its file_id (size may lie, for tests)."""
         number = next(self._file_ids)
         file_id = f"file-{number}"
-        self.files[file_id] = (path or f"documents/file_{number}", content,
-                               len(content) if size is None else size)
+        self.files[file_id] = (
+            path or f"documents/file_{number}",
+            content,
+            len(content) if size is None else size,
+        )
         return file_id
 
     def photo(self, user_id: int, content: bytes, caption: str = "") -> int:
         """A person sends a photo."""
         file_id = self.add_file(content, path=f"photos/file_{len(self.files)}.jpg")
-        sizes = [{"file_id": file_id + "-small", "file_unique_id": "s", "width": 90,
-                  "height": 60, "file_size": 100},
-                 {"file_id": file_id, "file_unique_id": file_id, "width": 900, "height": 600,
-                  "file_size": len(content)}]
+        sizes = [
+            {
+                "file_id": file_id + "-small",
+                "file_unique_id": "s",
+                "width": 90,
+                "height": 60,
+                "file_size": 100,
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "width": 900,
+                "height": 600,
+                "file_size": len(content),
+            },
+        ]
         extra: dict[str, Any] = {"photo": sizes}
         if caption:
             extra["caption"] = caption
         return self.message(user_id, None, **extra)
 
-    def document(self, user_id: int, content: bytes, name: str, mime: str,
-                 declared: int | None = None) -> int:
+    def document(
+        self, user_id: int, content: bytes, name: str, mime: str, declared: int | None = None
+    ) -> int:
         """A person sends a document (its declared size may differ from the bytes)."""
         file_id = self.add_file(content, size=declared)
-        doc = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-               "mime_type": mime, "file_size": len(content) if declared is None else declared}
+        doc = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": len(content) if declared is None else declared,
+        }
         return self.message(user_id, None, document=doc)
 
     def voice(self, user_id: int, content: bytes) -> int:
         """A person sends a voice note."""
         file_id = self.add_file(content, path="voice/file.oga")
-        return self.message(user_id, None, voice={"file_id": file_id, "file_unique_id": file_id,
-                                                  "duration": 3, "mime_type": "audio/ogg",
-                                                  "file_size": len(content)})
+        return self.message(
+            user_id,
+            None,
+            voice={
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "duration": 3,
+                "mime_type": "audio/ogg",
+                "file_size": len(content),
+            },
+        )
 
     def location(self, user_id: int, latitude: float, longitude: float) -> int:
         """A person shares a location."""
-        return self.message(user_id, None,
-                            location={"latitude": latitude, "longitude": longitude})
+        return self.message(user_id, None, location={"latitude": latitude, "longitude": longitude})
 
     def press(self, user_id: int, sent: Sent, data: str) -> int:
         """A person taps an inline button under a message the bot sent."""
         query_id = f"cq{next(self._update_ids)}"
-        message = {"message_id": sent.message_id, "date": int(time.time()),
-                   "from": BOT_USER, "chat": self._chat(int(sent.chat_id)), "text": sent.text}
-        return self.push(callback_query={"id": query_id, "from": self._user(user_id),
-                                         "chat_instance": "ci", "data": data,
-                                         "message": message})
+        message = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": self._chat(int(sent.chat_id)),
+            "text": sent.text,
+        }
+        return self.push(
+            callback_query={
+                "id": query_id,
+                "from": self._user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": message,
+            }
+        )
 
     def member_status(self, user_id: int, status: str) -> int:
         """The person blocks ("kicked") or unblocks ("member") the bot."""
         old = "member" if status == "kicked" else "kicked"
-        return self.push(my_chat_member={
-            "chat": self._chat(user_id), "from": self._user(user_id), "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": BOT_USER,
-                                **({"until_date": 0} if old == "kicked" else {})},
-            "new_chat_member": {"status": status, "user": BOT_USER,
-                                **({"until_date": 0} if status == "kicked" else {})},
-        })
+        return self.push(
+            my_chat_member={
+                "chat": self._chat(user_id),
+                "from": self._user(user_id),
+                "date": int(time.time()),
+                "old_chat_member": {
+                    "status": old,
+                    "user": BOT_USER,
+                    **({"until_date": 0} if old == "kicked" else {}),
+                },
+                "new_chat_member": {
+                    "status": status,
+                    "user": BOT_USER,
+                    **({"until_date": 0} if status == "kicked" else {}),
+                },
+            }
+        )
 
     # -- what the bot did ----------------------------------------------------------------------
 
@@ -269,14 +345,16 @@ class FakeTelegram:
                 if fault.drop:
                     request.transport.close()  # type: ignore[union-attr]
                     return web.Response(status=500)
-                return _error(fault.status, fault.description, fault.retry_after,
-                              fault.migrate_to)
+                return _error(fault.status, fault.description, fault.retry_after, fault.migrate_to)
         if method in SEND_METHODS:
             if chat in self.blocked:
                 return _error(403, "Forbidden: bot was blocked by the user")
             if chat in self.migrated:
-                return _error(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                              migrate_to=self.migrated[chat])
+                return _error(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    migrate_to=self.migrated[chat],
+                )
             if self.rate_limit and not self._take_token():
                 self.rate_limited += 1
                 return _error(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -296,8 +374,14 @@ class FakeTelegram:
         return True
 
     async def _m_getMe(self, params: dict[str, Any]) -> web.Response:
-        return _ok({**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False})
+        return _ok(
+            {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> web.Response:
         if self.webhook_url:
@@ -323,13 +407,22 @@ class FakeTelegram:
         chat = str(params["chat_id"])
         message_id = values.pop("message_id", None) or next(self._message_ids)
         markup = params.get("reply_markup") or {}
-        sent = Sent(method=method, chat_id=chat, message_id=message_id,
-                    buttons=markup.get("inline_keyboard", []),
-                    parse_mode=params.get("parse_mode"), **values)
+        sent = Sent(
+            method=method,
+            chat_id=chat,
+            message_id=message_id,
+            buttons=markup.get("inline_keyboard", []),
+            parse_mode=params.get("parse_mode"),
+            **values,
+        )
         self.sent.append(sent)
         chat_type = "private" if not chat.startswith("-") else "supergroup"
-        return {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                "chat": self._chat(int(chat), chat_type)}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": self._chat(int(chat), chat_type),
+        }
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> web.Response:
         text = _parse(params, "text")
@@ -346,12 +439,14 @@ class FakeTelegram:
             return _error(400, "Bad Request: can't parse entities: unsupported start tag")
         if len(text) > self.max_text:
             return _error(400, "Bad Request: message is too long")
-        result = self._record("editMessageText", params, text=text,
-                              message_id=int(params["message_id"]))
+        result = self._record(
+            "editMessageText", params, text=text, message_id=int(params["message_id"])
+        )
         return _ok({**result, "text": text})
 
-    async def _send_file(self, method: str, field_name: str,
-                         params: dict[str, Any]) -> web.Response:
+    async def _send_file(
+        self, method: str, field_name: str, params: dict[str, Any]
+    ) -> web.Response:
         upload = params.get("_files", {}).get(field_name)
         if upload is None:
             return _error(400, "Bad Request: there is no file in the request")
@@ -361,8 +456,10 @@ class FakeTelegram:
             return _error(400, "Bad Request: can't parse entities: unsupported start tag")
         result = self._record(method, params, text=caption, filename=filename, content=content)
         kind = "photo" if field_name == "photo" else "document"
-        body: dict[str, Any] = {"file_id": f"out-{result['message_id']}",
-                                "file_unique_id": f"u{result['message_id']}"}
+        body: dict[str, Any] = {
+            "file_id": f"out-{result['message_id']}",
+            "file_unique_id": f"u{result['message_id']}",
+        }
         if kind == "photo":
             result["photo"] = [{**body, "width": 800, "height": 800}]
         else:
@@ -400,8 +497,9 @@ class FakeTelegram:
         path, _, size = self.files[file_id]
         if size > 20 * 2**20:
             return _error(400, "Bad Request: file is too big")
-        return _ok({"file_id": file_id, "file_unique_id": file_id, "file_size": size,
-                    "file_path": path})
+        return _ok(
+            {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": path}
+        )
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -427,8 +525,9 @@ class FakeTelegram:
                 update = self.updates[0]
                 headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
                 try:
-                    async with session.post(self.webhook_url, json=update,
-                                            headers=headers) as response:
+                    async with session.post(
+                        self.webhook_url, json=update, headers=headers
+                    ) as response:
                         self.webhook_answers.append(response.status)
                         if 200 <= response.status < 300:
                             self.updates.pop(0)
@@ -478,8 +577,9 @@ def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
 
-def _error(code: int, description: str, retry_after: int | None = None,
-           migrate_to: int | None = None) -> web.Response:
+def _error(
+    code: int, description: str, retry_after: int | None = None, migrate_to: int | None = None
+) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     parameters: dict[str, int] = {}
     if retry_after is not None:
@@ -489,3 +589,33 @@ def _error(code: int, description: str, retry_after: int | None = None,
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=code)
+
+
+async def _serve_forever(rate_limit: float | None) -> None:
+    """Run the fake alone (the bench starts it in its own process); `/_stats` reports counts."""
+    fake = FakeTelegram(rate_limit=rate_limit)
+    await fake.start()
+
+    async def stats(request: web.Request) -> web.Response:
+        per_chat: dict[str, int] = defaultdict(int)
+        for sent in fake.sent:
+            per_chat[sent.chat_id] += 1
+        return web.json_response(
+            {"per_chat": per_chat, "rate_limited": fake.rate_limited, "calls": len(fake.calls)}
+        )
+
+    stats_app = web.Application()
+    stats_app.router.add_get("/_stats", stats)
+    runner = web.AppRunner(stats_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    stats_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(json.dumps({"port": fake.port, "stats_port": stats_port}), flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve_forever(float(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -35,5 +35,6 @@ async def telegram(make_app, fake: FakeTelegram) -> AsyncIterator[tuple[Any, Tel
 def make_channel(app: Any, fake: FakeTelegram, **options: Any) -> TelegramChannel:
     """The real channel on the fake server (short long-poll so tests stop quickly)."""
     bot = make_bot(TOKEN, fake.base_url, fake.file_url, overall_rate=options.pop("rate", 0))
-    return TelegramChannel(bot, app.services.uow, app.clock, poll_timeout=1,
-                           on_back=app.release_waiting, **options)
+    return TelegramChannel(
+        bot, app.services.uow, app.clock, poll_timeout=1, on_back=app.release_waiting, **options
+    )

@@ -64,12 +64,11 @@ async def test_a_photo_is_fetched_by_its_file_id_and_kept(telegram, fake):
     assert [(a.status, a.kind) for a in stored] == [("stored", "image")]
     assert stored[0].size == len(PNG)
     assert ("getFile", {"file_id": fake.history[-1]["message"]["photo"][-1]["file_id"]}) in [
-        (c, {"file_id": p.get("file_id")}) for c, p in fake.calls if c == "getFile"]
+        (c, {"file_id": p.get("file_id")}) for c, p in fake.calls if c == "getFile"
+    ]
 
 
-async def test_files_over_the_limit_are_refused_kindly_before_or_while_downloading(
-    make_app, fake
-):
+async def test_files_over_the_limit_are_refused_kindly_before_or_while_downloading(make_app, fake):
     from bot.channels.telegram import TelegramChannel  # noqa: F401 - the fixture's type
     from tests.telegram.conftest import make_channel
 
@@ -84,14 +83,23 @@ async def test_files_over_the_limit_are_refused_kindly_before_or_while_downloadi
         assert not [c for c, _ in fake.calls if c == "getFile"]  # refused on its declared size
         # A file that claims to be small but is not: the stream is cut at the cap.
         liar = fake.add_file(b"%PDF-1.4\n" + b"x" * (2 * 2**20))
-        fake.message(ALICE, None, document={"file_id": liar, "file_unique_id": liar,
-                                            "file_name": "big.pdf", "mime_type": "application/pdf",
-                                            "file_size": 1000})
+        fake.message(
+            ALICE,
+            None,
+            document={
+                "file_id": liar,
+                "file_unique_id": liar,
+                "file_name": "big.pdf",
+                "mime_type": "application/pdf",
+                "file_size": 1000,
+            },
+        )
         fake.files[liar] = (fake.files[liar][0], fake.files[liar][1], 1000)
         await until(lambda: any("I'm saving it now" in t for t in fake.texts(ALICE)))
         await app.runner.run_until_idle()
-        await until(lambda: sum("I can keep files up to 1 MB" in t for t in fake.texts(ALICE))
-                    == 2)
+        await until(
+            lambda: sum("I can keep files up to 1 MB" in t for t in fake.texts(ALICE)) == 2
+        )
         assert await artifacts(app) == []
     finally:
         await channel.stop()
@@ -169,9 +177,12 @@ async def test_forget_asks_with_a_button_then_deletes_everything(telegram, fake)
 
 async def test_commands_settings_pause_resume_skip(telegram, fake):
     await onboard(fake)
-    for command, answer in (("/settings", "What would you like to change?"),
-                            ("/pause", "Paused."), ("/resume", "Welcome back"),
-                            ("/skip", "No question this week")):
+    for command, answer in (
+        ("/settings", "What would you like to change?"),
+        ("/pause", "Paused."),
+        ("/resume", "Welcome back"),
+        ("/skip", "No question this week"),
+    ):
         fake.message(ALICE, command)
         await until(lambda answer=answer: any(answer in t for t in fake.texts(ALICE)))
 
@@ -194,11 +205,16 @@ async def test_in_a_group_only_messages_for_the_bot_are_taken_per_person(telegra
     app, _ = telegram
     group = -100_555
     await onboard(fake)
-    fake.message(ALICE, "chatting with friends about the match", chat_id=group,
-                 chat_type="supergroup")
-    fake.message(ALICE, "@utp_test_bot I organised the python study session today", chat_id=group,
-                 chat_type="supergroup",
-                 entities=[{"type": "mention", "offset": 0, "length": 13}])
+    fake.message(
+        ALICE, "chatting with friends about the match", chat_id=group, chat_type="supergroup"
+    )
+    fake.message(
+        ALICE,
+        "@utp_test_bot I organised the python study session today",
+        chat_id=group,
+        chat_type="supergroup",
+        entities=[{"type": "mention", "offset": 0, "length": 13}],
+    )
     await until(lambda: fake.texts(group))
     found = await person(app)
     async with app.services.uow() as uow:

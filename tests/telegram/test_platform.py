@@ -72,8 +72,12 @@ async def test_blocked_bot_raises_recipient_gone_and_the_send_job_marks_inactive
         raise AssertionError("403 must raise RecipientGone")
     async with app.services.uow() as uow:
         found = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
-        await uow.jobs.enqueue("send", {"messages": [{"text": "nudge", "choices": []}]},
-                               app.clock.now(), person_id=found.id)
+        await uow.jobs.enqueue(
+            "send",
+            {"messages": [{"text": "nudge", "choices": []}]},
+            app.clock.now(),
+            person_id=found.id,
+        )
         await uow.commit()
     await app.runner.run_until_idle()
     assert not await active(app)
@@ -108,23 +112,32 @@ async def test_webhook_wrong_secret_is_refused_and_stores_nothing(make_app, fake
     from bot.web import build_web_app
 
     app = await make_app()
-    channel = make_channel(app, fake, webhook_url="http://127.0.0.1:1/telegram/webhook",
-                           webhook_secret="s3cret")
+    channel = make_channel(
+        app, fake, webhook_url="http://127.0.0.1:1/telegram/webhook", webhook_secret="s3cret"
+    )
     app.add_channel(channel)
     await channel.prepare_webhook(app.conversation.handle)
     assert fake.webhook_secret == "s3cret" and fake.commands
     server = TestServer(build_web_app(app), host="127.0.0.1")
     async with TestClient(server) as client:
-        update = {"update_id": 1, "message": {
-            "message_id": 7, "date": 1, "chat": {"id": ALICE, "type": "private"},
-            "from": {"id": ALICE, "is_bot": False, "first_name": "Sam"}, "text": "hello"}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 7,
+                "date": 1,
+                "chat": {"id": ALICE, "type": "private"},
+                "from": {"id": ALICE, "is_bot": False, "first_name": "Sam"},
+                "text": "hello",
+            },
+        }
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
             response = await client.post("/telegram/webhook", json=update, headers=headers)
             assert response.status == 403
         async with app.services.uow() as uow:
             assert await uow.passport.find_person_by_key(f"telegram:{ALICE}") is None
-        response = await client.post("/telegram/webhook", json=update,
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        response = await client.post(
+            "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        )
         assert response.status == 200
         async with app.services.uow() as uow:  # committed before the 200
             assert await uow.passport.find_person_by_key(f"telegram:{ALICE}") is not None
@@ -145,8 +158,12 @@ async def test_webhook_mode_end_to_end_with_redelivery(make_app, fake):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        channel = make_channel(app, fake, webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
-                               webhook_secret="abc_123")
+        channel = make_channel(
+            app,
+            fake,
+            webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+            webhook_secret="abc_123",
+        )
         app.add_channel(channel)
         await channel.prepare_webhook(app.conversation.handle)
         calls = {"n": 0}

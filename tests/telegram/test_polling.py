@@ -15,7 +15,9 @@ async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(t
     welcome = fake.sent_to(ALICE)[0]
     assert "Is that OK?" in welcome.text and welcome.parse_mode == "HTML"
     assert [b["callback_data"] for row in welcome.buttons for b in row] == [
-        "consent:yes", "consent:no"]
+        "consent:yes",
+        "consent:no",
+    ]
     edits = [s for s in fake.sent if s.method == "editMessageText"]
     assert edits and all(e.message_id == welcome.message_id for e in edits)
     assert any("All set" in e.text for e in edits)
@@ -26,7 +28,8 @@ async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(t
         person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
         assert person.onboarded and person.schedule.timezone == "Europe/Berlin"
         assert (await uow.passport.get_channel_state(OFFSET_KEY)).split()[0] == str(
-            fake.confirmed or max(u["update_id"] for u in fake.updates) + 1)
+            fake.confirmed or max(u["update_id"] for u in fake.updates) + 1
+        )
 
 
 async def test_a_reply_and_its_edit_are_one_entry_and_html_is_escaped(telegram, fake):

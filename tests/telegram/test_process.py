@@ -37,20 +37,34 @@ class UtpRun:
         self.proc: asyncio.subprocess.Process | None = None
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TELEGRAM_", "SLACK_", "OPENAI_", "DATABASE_URL"))}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=self.fake.base_url,
-                   TELEGRAM_FILE_BASE_URL=self.fake.file_url, UTP_DATA_DIR=str(self.data_dir),
-                   UTP_CACHE_DIR=str(self.cache_dir), UTP_SECRET_KEY="test-secret",
-                   PYTHONPATH=str(ROOT), **extra)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "SLACK_", "OPENAI_", "DATABASE_URL"))
+        }
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=self.fake.base_url,
+            TELEGRAM_FILE_BASE_URL=self.fake.file_url,
+            UTP_DATA_DIR=str(self.data_dir),
+            UTP_CACHE_DIR=str(self.cache_dir),
+            UTP_SECRET_KEY="test-secret",
+            PYTHONPATH=str(ROOT),
+            **extra,
+        )
         return env
 
     async def start(self, **extra: str) -> None:
         self.fake.commands = []
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(RUNNER), cwd=ROOT, env=self.env(**extra),
-                stdout=log, stderr=log)
+                sys.executable,
+                str(RUNNER),
+                cwd=ROOT,
+                env=self.env(**extra),
+                stdout=log,
+                stderr=log,
+            )
         await until(lambda: self.fake.commands or self.proc.returncode is not None, 60)
         assert self.proc.returncode is None, self.log.read_text()[-2000:]
 
@@ -81,8 +95,11 @@ async def utp(fake: FakeTelegram, tmp_path: Path, cache_dir: Path):
 
 async def open_app(data_dir: Path):
     """A second, read-mostly view of the same SQLite database (WAL allows it)."""
-    settings = Settings(utp_data_dir=data_dir, utp_secret_key="test-secret",
-                        utp_cache_dir=data_dir.parent / "unused-cache")
+    settings = Settings(
+        utp_data_dir=data_dir,
+        utp_secret_key="test-secret",
+        utp_cache_dir=data_dir.parent / "unused-cache",
+    )
     return await bootstrap(settings, extractor=FakeExtractor(), migrate=False)
 
 
@@ -109,15 +126,18 @@ async def artifacts(data_dir: Path, user: int) -> list:
 
 
 def ack(fake: FakeTelegram, user: int) -> int:
-    return sum(t.startswith(("Got it", "Saved", "Kept.", "Thanks, I added")) for t in
-               fake.texts(user))
+    return sum(
+        t.startswith(("Got it", "Saved", "Kept.", "Thanks, I added")) for t in fake.texts(user)
+    )
 
 
 async def test_a_students_week_through_utp_run(utp, fake, tmp_path):
     await utp.start()
     await onboard(fake, STUDENT)
-    reply = ("This week I led our robotics team to finish the robot arm, wrote the Python "
-             "control code and presented it to the class.")
+    reply = (
+        "This week I led our robotics team to finish the robot arm, wrote the Python "
+        "control code and presented it to the class."
+    )
     message_id = fake.message(STUDENT, reply)
     await until(lambda: ack(fake, STUDENT) == 1)
     await until(lambda: any("Keep" in str(s.buttons) for s in fake.sent_to(STUDENT)), 60)
@@ -142,7 +162,8 @@ async def test_a_students_week_through_utp_run(utp, fake, tmp_path):
     assert "Next week we compete." in export and "robot" in export.lower()
     assert await entry_texts(utp.data_dir, STUDENT) == [reply + " Next week we compete."]
     assert [(a.status, a.kind) for a in await artifacts(utp.data_dir, STUDENT)] == [
-        ("stored", "image")]  # downloaded by the job runner in the same process
+        ("stored", "image")
+    ]  # downloaded by the job runner in the same process
 
     fake.message(STUDENT, "/forget")
     await until(lambda: "forget:yes" in str(fake.last_with_buttons(STUDENT).buttons))
@@ -173,8 +194,10 @@ def queue_a_week(fake: FakeTelegram, user: int, notes: list[str]) -> int:
     return fake.history[-1]["update_id"]
 
 
-NOTES = [f"Day {i}: I practised the guitar piece and helped my sister with homework."
-         for i in range(1, 9)]
+NOTES = [
+    f"Day {i}: I practised the guitar piece and helped my sister with homework."
+    for i in range(1, 9)
+]
 
 
 async def test_a_crash_between_commit_and_offset_stores_nothing_twice(utp, fake):
@@ -188,8 +211,9 @@ async def test_a_crash_between_commit_and_offset_stores_nothing_twice(utp, fake)
 
 
 async def test_kill_9_in_the_middle_of_a_burst_loses_nothing(utp, fake):
-    notes = [f"Note {i}: I organised the team meeting and wrote the minutes."
-             for i in range(1, 21)]
+    notes = [
+        f"Note {i}: I organised the team meeting and wrote the minutes." for i in range(1, 21)
+    ]
     last = queue_a_week(fake, STUDENT, notes)
     await utp.start()
     await until(lambda: ack(fake, STUDENT) >= 6, 60)
