@@ -33,4 +33,4 @@ if __name__ == "__main__":
         _arm()
     from bot.cli import main
 
-    sys.exit(main(["run"]))
+    sys.exit(main(sys.argv[1:] or ["run"]))

@@ -7,11 +7,13 @@ import io
 import json
 import os
 import signal
+import socket
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
 
 from bot.bootstrap import bootstrap
 from bot.settings import Settings
@@ -54,12 +56,13 @@ class UtpRun:
         )
         return env
 
-    async def start(self, **extra: str) -> None:
+    async def start(self, *argv: str, **extra: str) -> None:
         self.fake.commands = []
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 str(RUNNER),
+                *argv,
                 cwd=ROOT,
                 env=self.env(**extra),
                 stdout=log,
@@ -224,3 +227,52 @@ async def test_kill_9_in_the_middle_of_a_burst_loses_nothing(utp, fake):
     await until(lambda: fake.confirmed > last, 60)
     assert await entry_texts(utp.data_dir, STUDENT) == notes
     await utp.stop()
+
+
+async def test_utp_web_serves_the_webhook_with_its_secret(utp, fake):
+    """`utp web`: setWebhook with a secret, updates pushed by Telegram, 403 on a wrong one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    await utp.start(
+        "web",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        TELEGRAM_WEBHOOK_URL=f"{base}/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET="hook_secret",
+    )
+    assert fake.webhook_url == f"{base}/telegram/webhook"
+    assert fake.webhook_secret == "hook_secret"
+    fake.message(STUDENT, "hello")
+    await until(lambda: fake.texts(STUDENT), 30)
+    assert "Is that OK?" in fake.texts(STUDENT)[0]
+    async with ClientSession() as client:
+        async with client.get(f"{base}/healthz") as response:
+            assert response.status == 200
+        stranger = {
+            "update_id": 5,
+            "message": {
+                "message_id": 5,
+                "date": 1,
+                "chat": {"id": 8008, "type": "private"},
+                "from": {"id": 8008, "is_bot": False, "first_name": "Eve"},
+                "text": "hi",
+            },
+        }
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "not_it"}
+        async with client.post(
+            f"{base}/telegram/webhook", json=stranger, headers=headers
+        ) as response:
+            assert response.status == 403
+    assert await utp.stop() == 0
+    assert await entry_texts(utp.data_dir, 8008) == []
+    app = await open_app(utp.data_dir)
+    try:
+        async with app.services.uow() as uow:
+            assert await uow.passport.find_person_by_key("telegram:8008") is None
+            assert await uow.passport.find_person_by_key(f"telegram:{STUDENT}") is not None
+    finally:
+        await app.close()
