@@ -35,15 +35,23 @@ class NoExtractor:
 
 async def measure(database_url: str | None, messages: int, people: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(utp_data_dir=Path(tmp), utp_cache_dir=Path(tmp) / "cache",
-                            database_url=database_url, utp_secret_key="bench")
+        settings = Settings(
+            utp_data_dir=Path(tmp),
+            utp_cache_dir=Path(tmp) / "cache",
+            database_url=database_url,
+            utp_secret_key="bench",
+        )
         app = await bootstrap(settings, extractor=NoExtractor())
         try:
             handle = app.conversation.handle
             addresses = [Address("console", f"user{i}", f"user{i}") for i in range(people)]
             for address in addresses:  # onboard everyone first (not measured)
-                for step in (dict(text="hi"), dict(action="consent:yes"),
-                             dict(action="slot:6:18"), dict(action="tz:Europe/Berlin")):
+                for step in (
+                    dict(text="hi"),
+                    dict(action="consent:yes"),
+                    dict(action="slot:6:18"),
+                    dict(action="tz:Europe/Berlin"),
+                ):
                     await handle(Inbound(address=address, message_id=uuid.uuid4().hex, **step))
             text = "Today I helped my team fix the build and wrote the release notes."
             start = time.perf_counter()
