@@ -187,3 +187,38 @@ async def test_webhook_mode_end_to_end_with_redelivery(make_app, fake):
             await runner.cleanup()
         if channel is not None:
             await channel.stop()
+
+
+async def test_the_poll_loop_backs_off_over_network_errors_and_goes_on(telegram, fake):
+    fake.fail("getUpdates", Fault(drop=True))
+    fake.fail("getUpdates", Fault(502, "Bad Gateway"))
+    fake.message(ALICE, "/start")
+    await until(lambda: fake.texts(ALICE))
+    assert not fake.faults["getUpdates"]
+
+
+async def test_the_file_fetcher_checks_sizes_and_tells_transient_from_final(telegram, fake):
+    from passport.errors import FileRejected, TransientDeliveryError
+    from passport.messages import InboundFile
+
+    _, channel = telegram
+    fetcher = channel.fetcher()
+    small = fake.add_file(b"%PDF-1.4 a small file")
+    assert await fetcher.fetch(InboundFile(ref=small), 1000) == b"%PDF-1.4 a small file"
+    huge = fake.add_file(b"x", size=25 * 2**20)  # getFile refuses files over 20 MB
+    for declared in (None, 25 * 2**20):
+        try:
+            await fetcher.fetch(InboundFile(ref=huge, declared_size=declared), 20 * 2**20)
+        except FileRejected as exc:
+            assert "I can keep files up to 20 MB" in exc.reason
+        else:
+            raise AssertionError("a file over the limit must be refused")
+    calls = [c for c, _ in fake.calls if c == "getFile"]
+    assert len(calls) == 2  # the declared size alone was enough the second time
+    fake.fail("getFile", Fault(502, "Bad Gateway"))
+    try:
+        await fetcher.fetch(InboundFile(ref=small), 1000)
+    except TransientDeliveryError:
+        pass
+    else:
+        raise AssertionError("a 5xx must be retried later, not refused")
