@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 INDEX_VERSION = 1  # bump when the cached matrices change meaning
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
-PRUNE = 400  # candidates that get the (costly) window-vs-alternative-label pass
+PRUNE = 400  # best candidates per text whose alternative labels are read (the big matrix)
 _LEX_TOKEN = re.compile(r"[a-z0-9+#]+")
 
 
