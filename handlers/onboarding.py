@@ -53,7 +53,9 @@ def zone_choices(hint: str | None) -> tuple[Choice, ...]:
 
 async def first_contact(services: Services, uow, inbound: Inbound, now: datetime) -> list[Outbound]:
     """A stranger wrote: create them, keep what they wrote aside, ask for consent."""
-    person = await uow.passport.create_person(inbound.address, inbound.display_name, now)
+    from handlers.router import home_address
+
+    person = await uow.passport.create_person(home_address(inbound), inbound.display_name, now)
     state: dict = {"step": "consent"}
     text = (inbound.text or "").strip()
     kept_first = bool(text) and not text.startswith("/") and not _GREETING.match(text)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from handlers import files, insight, onboarding, privacy, reflection, settings, texts
 from handlers.context import Services, Turn, clean_text, say
 from passport.errors import StorageBusy, StorageConflict
-from passport.messages import Inbound, Outbound
+from passport.messages import Address, Inbound, Outbound
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,10 @@ class Conversation:
                 return out
             _, chat_id, last_seen = found
             # One UPDATE saved per message: refresh only when the chat moved or an hour passed.
-            if chat_id != inbound.address.chat_id or now - last_seen > TOUCH_EVERY:
-                await repo.touch_identity(inbound.address, now)
+            # A group is never a person's home chat: weekly questions stay private.
+            moved = chat_id != inbound.address.chat_id and not inbound.is_group
+            if moved or now - last_seen > TOUCH_EVERY:
+                await repo.touch_identity(home_address(inbound, chat_id), now)
             text = clean_text(inbound.text)
             turn = Turn(uow=uow, person=person, inbound=inbound, now=now, services=services,
                         text=text)
@@ -174,6 +177,15 @@ class Conversation:
         if verb == "another":
             return await insight.another_prompt(turn)
         return [say(texts.NOT_UNDERSTOOD_BUTTON)]
+
+
+def home_address(inbound: Inbound, known_chat: str | None = None) -> Address:
+    """Where this person's private conversation lives (never a group chat)."""
+    if not inbound.is_group:
+        return inbound.address
+    # In a group, keep the private chat we know; a person first met in a group is reached
+    # in their direct chat, whose id is their user id on Telegram.
+    return replace(inbound.address, chat_id=known_chat or inbound.address.user_id)
 
 
 async def insight_goal(turn: Turn, text: str) -> list[Outbound]:

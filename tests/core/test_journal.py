@@ -173,3 +173,23 @@ async def test_goal_shows_essential_skills_from_esco(make_app):
     assert "job" in ask[0].text.lower() or "role" in ask[0].text.lower()
     answer = await alice.say("software developer")
     assert "software developer" in answer[0].text.lower()
+
+
+async def test_a_group_message_never_becomes_the_home_chat(make_app):
+    from passport.messages import Address, Inbound
+
+    app = await make_app()
+    group = Address("telegram", "1001", "-500")
+    await app.conversation.handle(Inbound(address=group, message_id="g1", text="hi bot",
+                                          is_group=True, addressed=True))
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(group)
+        (identity,) = await uow.passport.identities(person.id)
+    assert identity.chat_id == "1001"
+    private = Address("telegram", "1001", "1001")
+    await app.conversation.handle(Inbound(address=private, message_id="p1", action="consent:yes"))
+    await app.conversation.handle(Inbound(address=group, message_id="g2", text="hello again",
+                                          is_group=True, addressed=True))
+    async with app.services.uow() as uow:
+        (identity,) = await uow.passport.identities(person.id)
+    assert identity.chat_id == "1001"

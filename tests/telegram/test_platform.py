@@ -105,7 +105,8 @@ async def test_a_migrated_chat_is_followed(telegram, fake):
     async with app.services.uow() as uow:
         found = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
         identities = await uow.passport.identities(found.id)
-    assert identities[0].chat_id == str(supergroup)
+    # The group was never the person's home chat: weekly questions stay in their private chat.
+    assert identities[0].chat_id == str(ALICE)
 
 
 async def test_webhook_wrong_secret_is_refused_and_stores_nothing(make_app, fake):
