@@ -235,3 +235,23 @@ def test_schema_is_strict() -> None:
     text = json.dumps(schema)
     assert '"additionalProperties": false' in text
     assert schema["required"] == ["skills", "strengths", "interests", "growth"]
+
+
+async def test_lengths_are_capped(server, esco_index) -> None:
+    long_text = "I wrote a Python script. " + "Then I tidied everything up carefully. " * 20
+
+    def reply(request: RecordedRequest) -> Reply:
+        cid = candidates_of(request)[PYTHON]
+        plain = [{"label": "x" * 500, "evidence": "I wrote a Python script"}] * 6
+        return chat_reply(
+            answer(
+                [(cid, long_text.strip()[:400]), (cid, "I wrote a Python script")],
+                strengths=plain,
+            )
+        )
+
+    server.push(reply)
+    result = await make(server, esco_index).extract(long_text)
+    assert [s.evidence for s in result.skills] == ["I wrote a Python script"]
+    assert len(result.strengths) == 3
+    assert all(len(s.label) <= 80 for s in result.strengths)

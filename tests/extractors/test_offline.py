@@ -124,3 +124,14 @@ def test_index_cache_is_reused(index_cache_dir, esco_index: EscoIndex) -> None:
 def test_long_text_is_cut_and_noted(offline: OfflineExtractor) -> None:
     result = offline.extract_sync("I wrote Python code. " + "x" * 9000)
     assert any("long" in n for n in result.notes)
+
+
+def test_unreadable_cache_is_rebuilt(tmp_path, esco_index: EscoIndex) -> None:
+    EscoIndex(cache_dir=tmp_path, progress=False)
+    (cached,) = tmp_path.glob("esco_index_*.npz")
+    cached.write_bytes(b"not a numpy file")
+    rebuilt = EscoIndex(cache_dir=tmp_path, progress=False)
+    assert (
+        rebuilt.rank("python programming", 1)[0][0]
+        == esco_index.rank("python programming", 1)[0][0]
+    )
