@@ -59,13 +59,28 @@ class OpenAIExtractor:
         self.model = model
         self.offline = offline
         self.candidates = candidates
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
+        self._settings: dict[str, Any] = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        self._client: openai.AsyncOpenAI | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _client_here(self) -> openai.AsyncOpenAI:
+        """The HTTP client for the running event loop (its connection pool belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = openai.AsyncOpenAI(**self._settings)
+            self._client_loop = loop
+        return self._client
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
-        await self._client.close()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
     async def extract(self, text: str, *, rank: int = 0) -> ExtractionResult:
         """Extract with the model; on failure, the offline result marked as a fallback."""
@@ -129,7 +144,8 @@ class OpenAIExtractor:
             {"role": "system", "content": candidates_message(candidates)},
             {"role": "user", "content": text},
         ]
-        response = await self._client.chat.completions.create(  # type: ignore[call-overload]
+        client = self._client_here()
+        response = await client.chat.completions.create(  # type: ignore[call-overload]
             model=self.model,
             messages=messages,
             response_format=response_format(),

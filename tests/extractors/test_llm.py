@@ -255,3 +255,13 @@ async def test_lengths_are_capped(server, esco_index) -> None:
     assert [s.evidence for s in result.skills] == ["I wrote a Python script"]
     assert len(result.strengths) == 3
     assert all(len(s.label) <= 80 for s in result.strengths)
+
+
+def test_one_extractor_works_across_event_loops(server, esco_index) -> None:
+    import asyncio
+
+    extractor = make(server, esco_index)
+    server.push(pick_python, pick_python)
+    first = asyncio.run(extractor.extract(TEXT))
+    second = asyncio.run(extractor.extract(TEXT))
+    assert first.extractor == second.extractor == "llm"
