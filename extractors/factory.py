@@ -31,7 +31,7 @@ def build_extractor(
     """
     if force not in (None, "offline", "llm"):
         raise ExtractionError(f"unknown extractor {force!r}; use 'offline' or 'llm'")
-    offline = OfflineExtractor(cache_dir=cache_dir)
+    offline = OfflineExtractor(cache_dir=Path(cache_dir) if cache_dir else None)
     if force == "offline" or (force is None and not openai_api_key):
         return offline
     if not openai_api_key:
