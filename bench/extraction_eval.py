@@ -3,6 +3,7 @@
     python bench/extraction_eval.py                 # both, offline extractor
     python bench/extraction_eval.py --tune          # sweep the offline threshold on the own set
     python bench/extraction_eval.py --extractor llm # own set through the LLM extractor (needs key)
+    python bench/extraction_eval.py --model hybrid  # WordLlama + all-MiniLM-L6-v2
 
 Ranking protocol: `shared/skillbench/README.md` (validation splits; gold v1.1 labels mapped to
 v1.2 skills by preferred label, else an unambiguous alternative label; unmapped ones stay misses).
@@ -108,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skillbench", type=Path, default=ROOT.parent / "shared" / "skillbench")
     parser.add_argument("--own", type=Path, default=ROOT / "bench" / "reflective_set.jsonl")
     parser.add_argument("--extractor", choices=("offline", "llm"), default="offline")
+    parser.add_argument("--model", choices=("wordllama", "hybrid"), default="wordllama")
     parser.add_argument("--tune", action="store_true", help="sweep the offline threshold")
     parser.add_argument("--verbose", action="store_true", help="print each own-set entry")
     args = parser.parse_args(argv)
-    offline = OfflineExtractor()
+    offline = OfflineExtractor(model=args.model)
     start = time.perf_counter()
     offline.index  # noqa: B018 - load before timing anything else
     print(f"index ready in {time.perf_counter() - start:.1f}s")
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
     entries = load_own(args.own)
     if args.tune:
-        for thr in [1.40 + 0.04 * i for i in range(12)]:
+        base = offline.threshold - 0.24
+        for thr in [base + 0.04 * i for i in range(12)]:
             ex = OfflineExtractor(index=offline.index, threshold=thr)
             res, _ = asyncio.run(run_own(ex, entries))
             m = own_metrics(res)
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             model=os.environ.get("UTP_LLM_MODEL"),
             cache_dir=None,
             force="llm",
+            offline_model=args.model,
         )
     else:
         extractor = offline

@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLD = """
-import resource, time
+import resource, sys, time
 t0 = time.perf_counter()
 from extractors.offline import OfflineExtractor
-ex = OfflineExtractor()
+ex = OfflineExtractor(model=sys.argv[1])
 ex.index
 t1 = time.perf_counter()
 ex.extract_sync("I led the weekly stand-up and fixed the CI pipeline.")
@@ -47,16 +47,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def cold_start(runs: int) -> None:
+def cold_start(runs: int, model: str) -> None:
     """Fresh-process cold start from the disk cache."""
     from extractors.offline import OfflineExtractor
 
-    OfflineExtractor().index  # noqa: B018 - make sure the cache exists first
+    OfflineExtractor(model=model).index  # noqa: B018 - make sure the cache exists first
     rows = []
     for _ in range(runs):
         start = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, "-c", COLD],
+            [sys.executable, "-c", COLD, model],
             capture_output=True,
             text=True,
             cwd=ROOT,
@@ -74,7 +74,7 @@ def cold_start(runs: int) -> None:
     )
 
 
-def latency(repeat: int) -> None:
+def latency(repeat: int, model: str) -> None:
     """p50/p95 per entry, one thread."""
     from extractors.offline import OfflineExtractor
 
@@ -83,7 +83,7 @@ def latency(repeat: int) -> None:
         for line in (ROOT / "bench" / "reflective_set.jsonl").read_text().splitlines()
     ]
     longer = [" ".join(entries[i : i + 3]) for i in range(0, len(entries) - 2, 3)]
-    ex = OfflineExtractor()
+    ex = OfflineExtractor(model=model)
     ex.extract_sync("warm up")
     for name, texts in (("single replies", entries), ("three-reply entries", longer)):
         times = []
@@ -135,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--model", choices=("wordllama", "hybrid"), default="wordllama")
     args = parser.parse_args(argv)
-    cold_start(args.cold_runs)
-    latency(args.repeat)
+    print(f"offline model: {args.model}")
+    cold_start(args.cold_runs, args.model)
+    latency(args.repeat, args.model)
     llm_prompt_size()
     return 0
 

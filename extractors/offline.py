@@ -28,8 +28,9 @@ from extractors.text import (
 )
 from passport.signals import ExtractionResult, RankedSkill, SkillHit
 
-# Tuned on bench/reflective_set.jsonl (see bench/extraction_eval.py --tune).
-DEFAULT_THRESHOLD = 1.70
+# Tuned on bench/reflective_set.jsonl (see bench/extraction_eval.py --tune), per model.
+THRESHOLDS = {"wordllama": 1.70, "hybrid": 2.08}
+DEFAULT_THRESHOLD = THRESHOLDS["wordllama"]
 NON_ENGLISH_MARGIN = 0.10  # be stricter where the embeddings are weak...
 NON_ENGLISH_LEXICAL_SLACK = 0.25  # ...except for labels written verbatim ("Python", "SQL")
 RELATIVE_CUT = 0.12  # within a clause, keep only skills close to its best one
@@ -55,12 +56,17 @@ class OfflineExtractor:
         *,
         cache_dir: Path | None = None,
         index: EscoIndex | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         max_skills: int = MAX_SKILLS,
+        model: str = "wordllama",
     ) -> None:
         self._cache_dir = cache_dir
         self._index = index
         self._lock = threading.Lock()
+        self.model = model
+        if threshold is None:
+            hybrid = index.reranker is not None if index is not None else model == "hybrid"
+            threshold = THRESHOLDS["hybrid" if hybrid else "wordllama"]
         self.threshold = threshold
         self.max_skills = max_skills
 
@@ -70,7 +76,7 @@ class OfflineExtractor:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    self._index = shared_index(self._cache_dir)
+                    self._index = shared_index(self._cache_dir, model=self.model)
         return self._index
 
     async def extract(self, text: str, *, rank: int = 0) -> ExtractionResult:

@@ -6,7 +6,7 @@
     utp extract --extractor offline "..."   # force one extractor
 
 Settings come from the environment for now: OPENAI_API_KEY, OPENAI_BASE_URL, UTP_LLM_MODEL,
-UTP_CACHE_DIR.
+UTP_CACHE_DIR, UTP_OFFLINE_MODEL ("wordllama", the default, or "hybrid").
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def _build(force: str | None) -> Extractor:
         model=os.environ.get("UTP_LLM_MODEL") or None,
         cache_dir=Path(cache).expanduser() if cache else None,
         force=force,
+        offline_model=os.environ.get("UTP_OFFLINE_MODEL") or None,
     )
 
 
