@@ -111,11 +111,12 @@ def embed_with_progress(
             )
         except ImportError:
             print("Indexing ESCO skills (first run only)...", file=sys.stderr)
-    parts = []
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)  # filled in place: one copy
     for start in range(0, len(texts), chunk):
-        parts.append(embedder.embed(texts[start : start + chunk]))
+        part = embedder.embed(texts[start : start + chunk])
+        out[start : start + len(part)] = part
         if bar is not None:
-            bar.update(len(parts[-1]))
+            bar.update(len(part))
     if bar is not None:
         bar.close()
-    return np.concatenate(parts).astype(np.float32)
+    return out
