@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from extractors.index import EscoIndex
@@ -28,3 +30,17 @@ def esco_index(index_cache_dir: Path) -> EscoIndex:
 def offline(esco_index: EscoIndex) -> OfflineExtractor:
     """An offline extractor on the shared index."""
     return OfflineExtractor(index=esco_index)
+
+
+class HashEmbedder:
+    """A fast deterministic stand-in embedder: 16 dimensions picked by a hash of the text."""
+
+    name = "hash-16"
+    dim = 16
+    _table = np.random.default_rng(7).standard_normal((4096, 16)).astype(np.float32)
+    _table /= np.linalg.norm(_table, axis=1, keepdims=True)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One normalised pseudo-random row per text."""
+        rows = [zlib.crc32(text.encode()) % len(self._table) for text in texts]
+        return self._table[np.asarray(rows, dtype=np.int64)]
