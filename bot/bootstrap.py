@@ -69,6 +69,9 @@ class App:
                 await channel.stop()
             except Exception:  # noqa: BLE001 - keep closing the rest
                 logger.exception("closing the %s channel failed", channel.platform)
+        aclose = getattr(self.services.extractor, "aclose", None)
+        if aclose is not None:
+            await aclose()
         await self.engine.dispose()
 
 
@@ -83,6 +86,7 @@ def build_extractor(settings: Settings, force: str | None = None) -> Extractor:
         cache_dir=settings.utp_cache_dir,
         timeout=settings.utp_llm_timeout,
         force=force,
+        offline_model=settings.utp_offline_model,
     )
 
 

