@@ -21,6 +21,7 @@ FORMATS = {
     "jsonresume": "JSON Resume",
     "ob3": "Open Badges 3.0",
     "clr": "CLR 2.0",
+    "key": "My signing key",
 }
 
 
@@ -53,8 +54,12 @@ async def build_export(
                     logger.warning("artifact %s missing from the blob store", artifact.id)
         return [Attachment(f"utp-passport-{stamp}.zip", buffer.getvalue(), "application/zip")]
     from ler import export as ler_export
+    from ler import keys
 
     key = await person_key(services, uow, person_id)
+    if fmt == "key":
+        # The key that signs the person's badges is theirs: a private JWK to keep safe.
+        return [Attachment("utp-signing-key.jwk.json", keys.export_key(key), "application/json")]
     made = ler_export.export_passport(snapshot, fmt, key, include_quotes=True, now=now)
     if len(made) == 1:
         f = made[0]

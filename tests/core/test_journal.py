@@ -193,3 +193,32 @@ async def test_a_group_message_never_becomes_the_home_chat(make_app):
     async with app.services.uow() as uow:
         (identity,) = await uow.passport.identities(person.id)
     assert identity.chat_id == "1001"
+
+
+async def test_standard_exports_and_the_persons_own_key(make_app):
+    import json as _json
+
+    app = await make_app()
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    nothing = await alice.tap("export:ob3")
+    assert "nothing confirmed" in nothing[0].text.lower()
+    await alice.say("Took product photos for the shop.")
+    await app.runner.run_until_idle()
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(alice.address)
+        (signal,) = await uow.passport.signals(person.id)
+    await alice.tap(f"keep:{signal.id}")
+    (resume,) = await alice.tap("export:jsonresume")
+    document = _json.loads(resume.attachment.content)
+    assert any(s.get("name") == "take photographs" for s in document["skills"])
+    (badges,) = await alice.tap("export:ob3")
+    assert badges.attachment.filename.endswith(".zip")
+    (key,) = await alice.tap("export:key")
+    document = _json.loads(key.attachment.content)
+    jwk = document["jwk"]
+    assert document["did"].startswith("did:key:z6Mk")
+    assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and "d" in jwk
+    (again,) = await alice.tap("export:key")
+    assert _json.loads(again.attachment.content) == document  # made once, then kept sealed
