@@ -31,7 +31,8 @@ def export_choices() -> tuple[Choice, ...]:
 
 
 async def build_export(
-    services: Services, uow, person_id: int, fmt: str, now: datetime
+    services: Services, uow, person_id: int, fmt: str, now: datetime, *,
+    include_quotes: bool = True,
 ) -> list[Attachment]:
     """The export files for one person in one format; raises BadInput when there is nothing."""
     snapshot = await uow.passport.snapshot(person_id)
@@ -60,7 +61,7 @@ async def build_export(
     if fmt == "key":
         # The key that signs the person's badges is theirs: a private JWK to keep safe.
         return [Attachment("utp-signing-key.jwk.json", keys.export_key(key), "application/json")]
-    made = ler_export.export_passport(snapshot, fmt, key, include_quotes=True, now=now)
+    made = ler_export.export_passport(snapshot, fmt, key, include_quotes=include_quotes, now=now)
     if len(made) == 1:
         f = made[0]
         return [Attachment(f.filename, f.content, f.mime)]
@@ -85,14 +86,16 @@ async def person_key(services: Services, uow, person_id: int):
     return key
 
 
-async def export(turn: Turn, fmt: str | None) -> list[Outbound]:
-    """Ask for a format, or make the export."""
-    if not fmt:
-        return [say(texts.EXPORT_ASK, *export_choices())]
+async def export(turn: Turn, arg: str | None) -> list[Outbound]:
+    """Ask for a format, or make the export (`/export clr noquotes` leaves quotes out)."""
+    words = (arg or "").lower().split()
+    fmt = words[0] if words else ""
+    include_quotes = not ({"noquotes", "no-quotes", "private"} & set(words[1:]))
     if fmt not in FORMATS:
         return [say(texts.EXPORT_ASK, *export_choices())]
     try:
-        attachments = await build_export(turn.services, turn.uow, turn.person.id, fmt, turn.now)
+        attachments = await build_export(turn.services, turn.uow, turn.person.id, fmt, turn.now,
+                                         include_quotes=include_quotes)
     except BadInput as exc:
         return [say(exc.reason if fmt == "json" else texts.EXPORT_NOTHING_CONFIRMED)]
     except UTPError:

@@ -146,7 +146,7 @@ class Conversation:
         if command in {"/another", "/different", "/new"}:
             return await insight.another_prompt(turn)
         if command == "/export":
-            return await privacy.export(turn, arg.lower() or None)
+            return await privacy.export(turn, arg or None)
         if command in {"/forget", "/delete"}:
             return await privacy.ask_forget(turn)
         if command == "/goal":

@@ -111,7 +111,10 @@ ANOTHER_PROMPT = "Here's a different one:\n\n{prompt}"
 ANOTHER_BUTTON = "Another question"
 DIGEST_COMING = "Putting your passport together. One moment..."
 
-EXPORT_ASK = "Which format would you like?"
+EXPORT_ASK = (
+    "Which format would you like? Badges and CLR hold only skills you kept. "
+    "To leave your own words out, type /export clr noquotes (or ob3, jsonresume)."
+)
 EXPORT_JSON = "Everything (JSON)"
 EXPORT_READY = "Here is your passport ({what})."
 EXPORT_WRITTEN = "Saved your export to {path}"
