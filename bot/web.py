@@ -14,10 +14,12 @@ from bot.bootstrap import App
 
 logger = logging.getLogger(__name__)
 
+UTP_APP = web.AppKey("utp", App)
+
 
 async def healthz(request: web.Request) -> web.Response:
     """Liveness plus a database round trip."""
-    app: App = request.app["utp"]
+    app: App = request.app[UTP_APP]
     from sqlalchemy import text
 
     async with app.engine.connect() as conn:
@@ -28,7 +30,7 @@ async def healthz(request: web.Request) -> web.Response:
 def build_web_app(app: App) -> web.Application:
     """The aiohttp application with every channel's routes."""
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
-    web_app["utp"] = app
+    web_app[UTP_APP] = app
     web_app.router.add_get("/healthz", healthz)
     for channel in app.channels.values():
         routes = getattr(channel, "web_routes", None)
