@@ -13,7 +13,7 @@ platform's per-bot limit. Printed:
 
 and again with two workers where one is SIGKILLed mid-wave and restarted.
 
-    python bench/nudge_wave.py [--people 100000] [--rate 300] [--pg DSN | --sqlite]
+    python bench/nudge_wave.py [--people 100000] [--rate 150] [--concurrency 8] [--sqlite]
 """
 
 from __future__ import annotations
@@ -387,7 +387,8 @@ async def wave(args: argparse.Namespace, *, kill: bool) -> dict[str, float]:
         "ideal": ideal,
         "of_limit": 100 * ideal / wall if wall else 0.0,
         "duplicates": sum(n - 1 for n in platform.sent.values() if n > 1),
-        "missed": args.people - len(platform.sent), "refused": platform.refused,
+        "missed": args.people - len(platform.sent),
+        "refused": platform.refused,
         "nudge_rows": rows,
         "sent_rows": sent_rows,
         "killed": killed is not None,
@@ -437,14 +438,17 @@ async def worker_main(args: argparse.Namespace) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--rate", type=float, default=300.0, help="platform limit, sends/s")
-    parser.add_argument("--concurrency", type=int, default=4, help="jobs in flight per worker")
+    parser.add_argument("--rate", type=float, default=150.0, help="platform limit, sends/s")
+    parser.add_argument("--concurrency", type=int, default=8, help="jobs in flight per worker")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sqlite", action="store_true", help="the embedded default instead")
     parser.add_argument("--only", choices=("plain", "kill"), default=None)
-    parser.add_argument("--deliver-to", action="store_true",
-                        help="measure with the proposed ChannelDelivery.deliver_to (bulk address "
-                             "lookup) when bot/delivery.py does not have it yet")
+    parser.add_argument(
+        "--deliver-to",
+        action="store_true",
+        help="measure with the proposed ChannelDelivery.deliver_to (bulk address "
+        "lookup) when bot/delivery.py does not have it yet",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--name", default="w1", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -457,9 +461,11 @@ async def main() -> None:
     from bot.delivery import ChannelDelivery
 
     bulk = args.deliver_to or hasattr(ChannelDelivery, "deliver_to")
-    print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; zones: {len(ZONES)}; "
-          f"{args.concurrency} jobs in flight per worker; addresses "
-          f"{'in bulk (deliver_to)' if bulk else 'one lookup per person (deliver)'}")
+    print(
+        f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; zones: {len(ZONES)}; "
+        f"{args.concurrency} jobs in flight per worker; addresses "
+        f"{'in bulk (deliver_to)' if bulk else 'one lookup per person (deliver)'}"
+    )
     if args.only in (None, "plain"):
         show("one worker", await wave(args, kill=False))
     if args.only in (None, "kill"):
