@@ -281,8 +281,7 @@ class Scheduler:
                 slot = person.next_digest_at
                 paused = s.paused and (s.paused_until is None or s.paused_until > now)
                 # Not yet placed (just opted in), or long overdue: only place the next one.
-                stale = slot is None or now - slot > timedelta(days=1)
-                if stale or paused:
+                if slot is None or now - slot > timedelta(days=1) or paused:
                     continue
                 report.digests += 1
                 jobs.append(dict(kind="scheduled_digest", payload={"due": slot.isoformat()},

@@ -240,15 +240,17 @@ class RhythmHandlers:
         now = services.clock.now()
         digest = self._digest
         if digest is None:
-            from handlers.insight import digest_messages as digest
+            from handlers.insight import digest_messages
+
+            digest = digest_messages
         async with services.uow() as uow:
             person: Person | None = await uow.passport.get_person(person_id)
             if (person is None or not person.active or person.schedule.digest == "off"
                     or _paused(person, now)):
                 return
             messages = await digest(services, uow, person, now, scheduled=True)
-            # Not committed: last_digest_at moves only once the digest was delivered.
-            await uow.rollback()
+            # Left uncommitted (rolled back on leaving): last_digest_at moves only once the
+            # digest was delivered, so a send that fails is tried again with the same news.
         if messages is None:
             logger.info("scheduled digest for person %s skipped: nothing new", person_id)
             return

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -57,9 +57,9 @@ class NudgeInfo:
 
 
 _RETRY_ATTEMPTS = 48  # a person away (the terminal chat) is retried for about a week
-_PERSONS = PersonRow.__table__
-_NUDGES = NudgeRow.__table__
-_JOBS = JobRow.__table__
+_PERSONS = cast(Table, PersonRow.__table__)
+_NUDGES = cast(Table, NudgeRow.__table__)
+_JOBS = cast(Table, JobRow.__table__)
 
 _PERSON_COLUMNS = (
     PersonRow.id, PersonRow.weekday, PersonRow.hour, PersonRow.timezone, PersonRow.paused,
@@ -88,7 +88,7 @@ async def resume_expired(session: AsyncSession, now: datetime) -> int:
                _PERSONS.c.paused_until <= now)
         .values(paused=False, paused_until=None)
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def take_write_lock(session: AsyncSession) -> None:
@@ -195,9 +195,9 @@ async def _update_many(
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row_id, values in changes:
         if values:
-            params = {f"v_{k}": v for k, v in values.items()}
-            params["b_id"] = row_id
-            groups.setdefault(tuple(sorted(values)), []).append(params)
+            row = {f"v_{k}": v for k, v in values.items()}
+            row["b_id"] = row_id
+            groups.setdefault(tuple(sorted(values)), []).append(row)
     for keys, params in groups.items():
         stmt = (
             table.update()
