@@ -152,7 +152,8 @@ async def bootstrap(
     job_handlers = JobHandlers(services, delivery)
     # The weekly rhythm's jobs (nudge, reminder, scheduled digest) run beside the core ones.
     table = {**job_handlers.table(), **rhythm_table(services, delivery, sessionmaker)}
-    runner = JobRunner(job_store, table, clock, worker=settings.utp_worker_id)
+    runner = JobRunner(job_store, table, clock, worker=settings.utp_worker_id,
+                       concurrency=settings.utp_worker_concurrency)
     return App(
         settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
         services=services, conversation=Conversation(services), delivery=delivery,

@@ -31,6 +31,14 @@ class ChannelDelivery:
                            identity.workspace)
         return None
 
+    async def deliver_to(self, address: Address, messages: Sequence[Outbound]) -> None:
+        """Send to an address already looked up (batches look addresses up in one query)."""
+        channel = self.channels.get(address.platform)
+        if channel is None:
+            raise TransientDeliveryError(f"no {address.platform} channel in this process",
+                                         retry_after=60)
+        await channel.send(address, messages)
+
     async def deliver(
         self, person_id: int, messages: Sequence[Outbound], *, platform: str | None = None
     ) -> None:
@@ -38,8 +46,4 @@ class ChannelDelivery:
         address = await self.address_for(person_id, platform)
         if address is None:
             raise RecipientGone(f"person {person_id} has no identity")
-        channel = self.channels.get(address.platform)
-        if channel is None:
-            raise TransientDeliveryError(f"no {address.platform} channel in this process",
-                                         retry_after=60)
-        await channel.send(address, messages)
+        await self.deliver_to(address, messages)

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     slack_client_secret: str | None = None
     slack_api_url: str | None = None
 
+    utp_worker_concurrency: int = 8  # jobs in flight per process (sends wait on rate limits)
     port: int = 8080
     utp_worker_id: str | None = None
 

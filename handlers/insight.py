@@ -11,7 +11,7 @@ from handlers.context import Services, Turn, say
 from passport.digest import has_news, render_digest
 from passport.messages import Attachment, Choice, Outbound
 from passport.model import Person
-from passport.prompts import choose_prompt, get_prompt
+from passport.prompts import choose_prompt, evidence_by_category, get_prompt
 from passport.timeutil import iso_week, zone
 
 STRENGTHS_INTENT = re.compile(
@@ -77,7 +77,9 @@ async def another_prompt(turn: Turn) -> list[Outbound]:
     """A different question than the current one."""
     current = (turn.person.state.get("prompt") or {}).get("id")
     recent = await turn.uow.passport.recent_prompt_ids(turn.person.id)
-    prompt = choose_prompt(recent, seed=f"{turn.person.id}:{turn.now.isoformat()}",
+    evidence = await turn.uow.passport.prompt_evidence(turn.person.id)
+    prompt = choose_prompt(recent, evidence_by_category(evidence),
+                           seed=f"{turn.person.id}:{turn.now.isoformat()}",
                            exclude=[current] if current else [])
     week = (turn.person.state.get("prompt") or {}).get("week") or iso_week(
         turn.now, turn.person.schedule.timezone

@@ -80,13 +80,15 @@ class JobHandlers:
                                              scheduled=bool(payload.get("scheduled")))
             if messages is None:
                 return
-            await uow.commit()
-        try:
-            await self.delivery.deliver(person_id, messages)
-        except RecipientGone:
-            async with self.services.uow() as uow:
+            try:
+                await self.delivery.deliver(person_id, messages)
+            except RecipientGone:
+                await uow.rollback()
                 await uow.passport.update_person(person_id, active=False)
                 await uow.commit()
+                return
+            # Only a delivered digest moves "since last time" on; a failed send retries whole.
+            await uow.commit()
 
     async def _queue_send(self, uow, person_id: int, messages: Sequence[Outbound]) -> None:
         await uow.jobs.enqueue("send", {"messages": outbound_to_payload(messages)},

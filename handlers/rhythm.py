@@ -26,8 +26,6 @@ from passport.timeutil import iso_week, zone
 logger = logging.getLogger(__name__)
 
 # New words for the lead to move into handlers/texts.py (kept here so this file stands alone).
-ANOTHER_BUTTON = "Different one"
-YEAR_AGO = "A year ago you wrote:\n\"{text}\"\nLook how far you've come."
 YEAR_AGO_CHARS = 200
 RESURFACE_EVERY_WEEKS = 4
 
@@ -208,9 +206,9 @@ class RhythmHandlers:
         prompt = get_prompt(prompt_id) or get_prompt(nudge.prompt_id)
         if prompt is None:
             return "failed"
-        messages = [Outbound(text=YEAR_AGO.format(text=_short(old)))] if old else []
+        messages = [Outbound(text=texts.YEAR_AGO.format(text=_short(old)))] if old else []
         messages.append(Outbound(text=texts.NUDGE.format(prompt=prompt.text),
-                                 choices=(Choice(ANOTHER_BUTTON, "another"),)))
+                                 choices=(Choice(texts.ANOTHER_BUTTON, "another"),)))
         return messages
 
     async def reminder(self, person_id: int | None, payload: dict[str, Any]) -> None:
@@ -229,7 +227,7 @@ class RhythmHandlers:
             return
         await self._deliver(nudge.person_id, [
             Outbound(text=texts.REMINDER.format(prompt=prompt.text),
-                     choices=(Choice(ANOTHER_BUTTON, "another"),))
+                     choices=(Choice(texts.ANOTHER_BUTTON, "another"),))
         ])
 
     async def scheduled_digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
@@ -260,7 +258,7 @@ class RhythmHandlers:
         old = (await self.store.year_ago_entry(person_id, now)
                if should_resurface(person_id, week, offset=2) else None)
         if old:
-            messages.append(Outbound(text=YEAR_AGO.format(text=_short(old))))
+            messages.append(Outbound(text=texts.YEAR_AGO.format(text=_short(old))))
         if await self._deliver(person_id, messages):
             await self.store.set_person(person_id, last_digest_at=now)
 

@@ -108,7 +108,8 @@ RESUMED = "Welcome back! Your next question comes {when}."
 SKIPPED = "No question this week. See you next week!"
 
 ANOTHER_PROMPT = "Here's a different one:\n\n{prompt}"
-ANOTHER_BUTTON = "Another question"
+ANOTHER_BUTTON = "Different one"
+YEAR_AGO = "A year ago you wrote:\n\"{text}\"\nLook how far you've come."
 DIGEST_COMING = "Putting your passport together. One moment..."
 
 EXPORT_ASK = (

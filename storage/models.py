@@ -79,7 +79,10 @@ class PersonRow(Base):
     next_nudge_at: Mapped[datetime | None]
     next_digest_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_persons_next_nudge_at", "next_nudge_at"),)
+    __table_args__ = (
+        Index("ix_persons_next_nudge_at", "next_nudge_at"),
+        Index("ix_persons_next_digest_at", "next_digest_at"),
+    )
 
 
 class IdentityRow(Base):
@@ -223,7 +226,8 @@ class NudgeRow(Base):
     iso_week: Mapped[str] = mapped_column(String(10))
     prompt_id: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(40), default="")
-    status: Mapped[str] = mapped_column(String(12), default="claimed")  # claimed sent failed
+    # queued → sent, or failed / cancelled / expired (never sent twice: unique person + week)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     remind_at: Mapped[datetime | None]

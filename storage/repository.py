@@ -529,6 +529,12 @@ class SqlAlchemyPassportRepository:
         )
         return list(rows)
 
+    async def prompt_evidence(self, person_id: int) -> list[tuple[str | None, str, str | None, int]]:
+        """(prompt answered, signal kind, ESCO top group, count) rows for gap-driven prompts."""
+        from storage.nudges import evidence_rows
+
+        return (await evidence_rows(self.session, [person_id]))[person_id]
+
     async def mark_nudge_answered(self, person_id: int, iso_week: str, now: datetime) -> None:
         """A reply arrived for that week's question: no reminder is needed any more."""
         await self.session.execute(

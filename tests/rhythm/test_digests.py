@@ -6,7 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.scheduler import next_digest_slot
-from handlers.rhythm import YEAR_AGO, should_resurface
+from handlers.rhythm import should_resurface
+from handlers.texts import YEAR_AGO
 from passport.model import Schedule
 from passport.timeutil import iso_week
 from tests.core.helpers import Person

@@ -51,6 +51,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('persons', schema=None) as batch_op:
         batch_op.create_index('ix_persons_next_nudge_at', ['next_nudge_at'], unique=False)
+        batch_op.create_index('ix_persons_next_digest_at', ['next_digest_at'], unique=False)
 
     op.create_table('seen_messages',
     sa.Column('key_hash', sa.String(length=64), nullable=False),
@@ -239,6 +240,7 @@ def downgrade() -> None:
     op.drop_table('entries')
     op.drop_table('seen_messages')
     with op.batch_alter_table('persons', schema=None) as batch_op:
+        batch_op.drop_index('ix_persons_next_digest_at')
         batch_op.drop_index('ix_persons_next_nudge_at')
 
     op.drop_table('persons')
