@@ -12,6 +12,7 @@ The tick also claims reminders and scheduled digests. `utp worker` runs a tick e
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from handlers.rhythm import (
 from passport.clock import Clock
 from passport.model import Schedule
 from passport.ports import Delivery
-from passport.prompts import choose_prompt, evidence_by_category
+from passport.prompts import CATEGORIES, choose_prompt, evidence_by_category
 from passport.schedule import next_nudge_at, next_slot
 from passport.timeutil import iso_week, zone
 from storage import nudges as q
@@ -156,11 +157,13 @@ class Scheduler:
             since = iso_week(now - timedelta(weeks=HISTORY_WEEKS), "UTC")
             history = await q.nudge_history(session, ids, since)
             evidence = await q.evidence_rows(session, ids)
+            topics = await q.team_topics(session, ids)
             new_nudges: list[dict[str, Any]] = []
             changes: dict[int, dict[str, Any]] = {}
             for person in people:
+                prefer = _categories(topics.get(person.id))
                 change, nudge = self._plan(person, now, history[person.id],
-                                           evidence[person.id], report)
+                                           evidence[person.id], report, prefer)
                 changes[person.id] = change
                 if nudge is not None:
                     new_nudges.append(nudge)
@@ -182,7 +185,8 @@ class Scheduler:
         return len(people)
 
     def _plan(self, person: q.DuePerson, now: datetime, history: list[tuple[str, str]],
-              evidence: list[Any], report: TickReport) -> tuple[dict[str, Any], dict | None]:
+              evidence: list[Any], report: TickReport, prefer: tuple[str, ...] = (),
+              ) -> tuple[dict[str, Any], dict | None]:
         """Decide for one due person: (person column changes, nudge row to insert or None)."""
         schedule = person.schedule
         tz = schedule.timezone
@@ -214,7 +218,7 @@ class Scheduler:
         if on_screen:
             recent.insert(0, on_screen)
         prompt = choose_prompt(recent, evidence_by_category(evidence),
-                               seed=f"{person.id}:{week}")
+                               seed=f"{person.id}:{week}", prefer=prefer)
         state = dict(person.state)
         state["prompt"] = {"id": prompt.id, "week": week}
         state.pop("followup", None)  # a new week's question is what a reply now answers
@@ -329,3 +333,13 @@ def describe_local(at: datetime | None, tz: str) -> str:
     local = at.astimezone(zone(tz))
     return f"{local:%A %d %b %Y %H:%M} ({tz})"
 
+
+def _categories(raw: str | None) -> tuple[str, ...]:
+    """The prompt topics in a stored team-defaults value (none when unset or damaged)."""
+    if not raw:
+        return ()
+    try:
+        chosen = json.loads(raw).get("categories") or ()
+    except (ValueError, AttributeError):
+        return ()
+    return tuple(c for c in chosen if c in CATEGORIES)

@@ -154,12 +154,16 @@ def _hash(seed: str, key: str) -> str:
     return hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()
 
 
+PREFER_BONUS = 3
+
+
 def choose_prompt(
     recent_ids: Sequence[str] | Iterable[str],
     evidence_by_category: Mapping[str, int] | None = None,
     *,
     seed: str = "",
     exclude: Iterable[str] = (),
+    prefer: Iterable[str] = (),
 ) -> Prompt:
     """Pick a prompt not used recently, favouring categories with little evidence so far.
 
@@ -167,7 +171,9 @@ def choose_prompt(
     `NO_REPEAT_WEEKS` count. `exclude` is never chosen (the question on screen, for "different
     one"). The category scores its evidence, plus a step back for each of the last three weeks
     that already asked it; ties go to a hash of `seed`, so two people differ but a retry agrees.
+    `prefer` (a team's chosen topics) gives those categories a head start, never a monopoly.
     """
+    preferred = set(prefer)
     recent = list(recent_ids)[:NO_REPEAT_WEEKS]
     banned = set(exclude)
     evidence = evidence_by_category or {}
@@ -179,6 +185,7 @@ def choose_prompt(
 
     def rank(p: Prompt) -> tuple[int, int, str]:
         score = evidence.get(p.category, 0) + 2 * lately.count(p.category)
+        score -= PREFER_BONUS if p.category in preferred else 0
         # "Different one" should feel different: another category when one is free.
         other = 1 if p.category in excluded_categories else 0
         return other, score, _hash(seed, p.id)

@@ -22,7 +22,15 @@ from sqlalchemy.orm import aliased
 
 from passport.messages import Address
 from passport.model import Schedule
-from storage.models import EntryRow, IdentityRow, JobRow, NudgeRow, PersonRow, SignalRow
+from storage.models import (
+    ChannelStateRow,
+    EntryRow,
+    IdentityRow,
+    JobRow,
+    NudgeRow,
+    PersonRow,
+    SignalRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,3 +405,24 @@ class SqlAlchemyNudgeStore:
     async def year_ago_entry(self, person_id: int, now: datetime) -> str | None:
         """The text of an entry written about a year ago, if any."""
         return (await self.year_ago_entries([person_id], now)).get(person_id)
+
+
+# Team defaults an admin sets (Slack App Home) live in channel_state under this key.
+TEAM_DEFAULTS_KEY = "slack:defaults:{workspace}"
+
+
+async def team_topics(session: AsyncSession, person_ids: Sequence[int],
+                      key_format: str = TEAM_DEFAULTS_KEY) -> dict[int, str]:
+    """Per person on a team platform: the stored team defaults (raw JSON)."""
+    rows = (await session.execute(
+        select(IdentityRow.person_id, IdentityRow.workspace)
+        .where(IdentityRow.person_id.in_(person_ids), IdentityRow.platform == "slack")
+    )).all()
+    if not rows:
+        return {}
+    keys = {key_format.format(workspace=ws) for _, ws in rows}
+    stored = dict((await session.execute(
+        select(ChannelStateRow.key, ChannelStateRow.value).where(ChannelStateRow.key.in_(keys))
+    )).all())
+    return {pid: stored[key_format.format(workspace=ws)] for pid, ws in rows
+            if key_format.format(workspace=ws) in stored}

@@ -17,8 +17,8 @@ from handlers.home import HomeSummary
 from passport.messages import Choice, Outbound
 from passport.model import WEEKDAYS
 from passport.prompts import CATEGORIES
+from storage.nudges import TEAM_DEFAULTS_KEY as DEFAULTS_KEY  # the scheduler reads it too
 
-DEFAULTS_KEY = "slack:defaults:{workspace}"
 HOME_PREFIX = "utp:home:"
 ADMIN_PREFIX = "utp:admin:"
 ADMIN_HOURS = tuple(range(6, 23))

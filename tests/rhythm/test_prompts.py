@@ -83,3 +83,17 @@ def test_a_different_one_is_from_another_category_and_never_the_same():
     current = choose_prompt([], {}, seed="a")
     other = choose_prompt([current.id], {}, seed="a", exclude=[current.id])
     assert other.id != current.id and other.category != current.category
+
+
+def test_team_topics_get_a_head_start_but_no_monopoly():
+    from passport.prompts import BY_ID, choose_prompt
+
+    picked = [choose_prompt([], {}, seed=f"p{i}", prefer=("helping",)).category
+              for i in range(20)]
+    assert picked.count("helping") == 20  # with no history, the team's topic comes first
+    recent: list[str] = []
+    for week in range(6):
+        prompt = choose_prompt(recent, {}, seed="x", prefer=("helping",))
+        recent.insert(0, prompt.id)
+    categories = [BY_ID[i].category for i in recent]
+    assert "helping" in categories and len(set(categories)) > 1
