@@ -76,7 +76,7 @@ class App:
 
 
 def build_extractor(settings: Settings, force: str | None = None) -> Extractor:
-    """Offline extractor by default; the LLM extractor (with offline fallback) when a key is set."""
+    """Offline extractor by default; the LLM one (offline fallback) when a key is set."""
     from extractors import build_extractor as build
 
     return build(
@@ -96,8 +96,12 @@ def build_llm(settings: Settings) -> Any:
         return None
     import openai
 
-    return openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
-                              timeout=settings.utp_llm_timeout, max_retries=2)
+    return openai.AsyncOpenAI(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.utp_llm_timeout,
+        max_retries=2,
+    )
 
 
 def build_narrator(settings: Settings, llm: Any) -> Any:
@@ -107,8 +111,9 @@ def build_narrator(settings: Settings, llm: Any) -> Any:
     from insight.narrative import write_narrative
 
     async def narrate(profile: Any) -> str | None:
-        return await write_narrative(profile, client=llm, model=settings.utp_llm_model,
-                                     timeout=settings.utp_llm_timeout)
+        return await write_narrative(
+            profile, client=llm, model=settings.utp_llm_model, timeout=settings.utp_llm_timeout
+        )
 
     return narrate
 
@@ -139,9 +144,12 @@ async def bootstrap(
         clock=clock,
         blobs=FileBlobStore(settings.utp_data_dir / "blobs"),
         extractor=extractor if extractor is not None else build_extractor(settings),
-        limits=Limits(max_file_mb=settings.utp_max_file_mb,
-                      reminder_hours=settings.utp_reminder_hours,
-                      quiet_start=settings.utp_quiet_start, quiet_end=settings.utp_quiet_end),
+        limits=Limits(
+            max_file_mb=settings.utp_max_file_mb,
+            reminder_hours=settings.utp_reminder_hours,
+            quiet_start=settings.utp_quiet_start,
+            quiet_end=settings.utp_quiet_end,
+        ),
         transcriber=transcriber,
         secret_key=settings.secret_key(),
         narrator=build_narrator(settings, llm),
@@ -152,10 +160,23 @@ async def bootstrap(
     job_handlers = JobHandlers(services, delivery)
     # The weekly rhythm's jobs (nudge, reminder, scheduled digest) run beside the core ones.
     table = {**job_handlers.table(), **rhythm_table(services, delivery, sessionmaker)}
-    runner = JobRunner(job_store, table, clock, worker=settings.utp_worker_id,
-                       concurrency=settings.utp_worker_concurrency)
+    runner = JobRunner(
+        job_store,
+        table,
+        clock,
+        worker=settings.utp_worker_id,
+        concurrency=settings.utp_worker_concurrency,
+    )
     return App(
-        settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
-        services=services, conversation=Conversation(services), delivery=delivery,
-        jobs=job_store, runner=runner, job_handlers=job_handlers, channels=channels,
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        services=services,
+        conversation=Conversation(services),
+        delivery=delivery,
+        jobs=job_store,
+        runner=runner,
+        job_handlers=job_handlers,
+        channels=channels,
     )

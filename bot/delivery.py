@@ -27,16 +27,18 @@ class ChannelDelivery:
         for identity in identities:
             if platform and identity.platform != platform:
                 continue
-            return Address(identity.platform, identity.user_id, identity.chat_id,
-                           identity.workspace)
+            return Address(
+                identity.platform, identity.user_id, identity.chat_id, identity.workspace
+            )
         return None
 
     async def deliver_to(self, address: Address, messages: Sequence[Outbound]) -> None:
         """Send to an address already looked up (batches look addresses up in one query)."""
         channel = self.channels.get(address.platform)
         if channel is None:
-            raise TransientDeliveryError(f"no {address.platform} channel in this process",
-                                         retry_after=60)
+            raise TransientDeliveryError(
+                f"no {address.platform} channel in this process", retry_after=60
+            )
         await channel.send(address, messages)
 
     async def deliver(

@@ -73,8 +73,12 @@ async def run_until_stopped(
         tasks.append(asyncio.create_task(start_scheduler(app, stop)))
     if extra is not None:
         tasks.append(asyncio.create_task(extra(stop)))
-    logger.warning("UTP running: channels %s, jobs %s, scheduler %s",
-                   [c.platform for c in channels] or "none", jobs, scheduler)
+    logger.warning(
+        "UTP running: channels %s, jobs %s, scheduler %s",
+        [c.platform for c in channels] or "none",
+        jobs,
+        scheduler,
+    )
     await stop.wait()
     for task in tasks:
         task.cancel()

@@ -52,9 +52,12 @@ class JobRunner:
 
     async def run_once(self, limit: int | None = None) -> int:
         """Claim and run one batch of runnable jobs; returns how many ran."""
-        jobs = await self.store.claim(self.worker, self.clock.now(),
-                                      limit=limit or self.concurrency,
-                                      kinds=tuple(self.handlers))
+        jobs = await self.store.claim(
+            self.worker,
+            self.clock.now(),
+            limit=limit or self.concurrency,
+            kinds=tuple(self.handlers),
+        )
         if jobs:
             await asyncio.gather(*(self._run(job) for job in jobs))
         return len(jobs)
@@ -65,8 +68,9 @@ class JobRunner:
             await asyncio.wait_for(handler(job.person_id, job.payload), self.job_timeout)
         except TransientDeliveryError as exc:
             logger.warning("job %s (%s) will retry: %s", job.id, job.kind, exc)
-            await self.store.fail(job, f"{type(exc).__name__}: {exc}", self.clock.now(),
-                                  retry_after=exc.retry_after)
+            await self.store.fail(
+                job, f"{type(exc).__name__}: {exc}", self.clock.now(), retry_after=exc.retry_after
+            )
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, retried, or parked
             logger.exception("job %s (%s) failed (attempt %s)", job.id, job.kind, job.attempts)
             await self.store.fail(job, f"{type(exc).__name__}: {exc}", self.clock.now())

@@ -71,8 +71,9 @@ class TickReport:
         return self.nudged + self.reminders + self.digests
 
 
-def rhythm_table(services: Services, delivery: Delivery, sessionmaker: async_sessionmaker,
-                 digest: Any = None) -> dict[str, Any]:
+def rhythm_table(
+    services: Services, delivery: Delivery, sessionmaker: async_sessionmaker, digest: Any = None
+) -> dict[str, Any]:
     """The rhythm's job handlers, to merge into the runner's table in `bot.bootstrap`."""
     return RhythmHandlers(services, delivery, SqlAlchemyNudgeStore(sessionmaker), digest).table()
 
@@ -95,17 +96,23 @@ def _nudge_jobs(claimed: list[tuple[int, int]]) -> list[dict[str, Any]]:
     jobs = []
     for start in range(0, len(claimed), NUDGES_PER_JOB):
         part = claimed[start : start + NUDGES_PER_JOB]
-        jobs.append(dict(kind="nudge", payload={"nudge_ids": [nid for _, nid in part]},
-                         person_id=part[0][0] if len(part) == 1 else None,
-                         max_attempts=RHYTHM_MAX_ATTEMPTS))
+        jobs.append(
+            dict(
+                kind="nudge",
+                payload={"nudge_ids": [nid for _, nid in part]},
+                person_id=part[0][0] if len(part) == 1 else None,
+                max_attempts=RHYTHM_MAX_ATTEMPTS,
+            )
+        )
     return jobs
 
 
 class Scheduler:
     """One pass at a time claims due work; any number of processes may tick the same database."""
 
-    def __init__(self, sessionmaker: async_sessionmaker, clock: Clock, limits: Limits, *,
-                 batch: int = BATCH) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker, clock: Clock, limits: Limits, *, batch: int = BATCH
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.limits = limits
@@ -123,9 +130,14 @@ class Scheduler:
                 if claimed < self.batch:
                     break
         if report.work or report.advanced:
-            logger.info("tick at %s: %s nudges, %s reminders, %s digests, %s moved on",
-                        now.isoformat(), report.nudged, report.reminders, report.digests,
-                        report.advanced)
+            logger.info(
+                "tick at %s: %s nudges, %s reminders, %s digests, %s moved on",
+                now.isoformat(),
+                report.nudged,
+                report.reminders,
+                report.digests,
+                report.advanced,
+            )
         return report
 
     async def _retrying(self, step: Any, now: datetime, report: TickReport) -> int:
@@ -162,8 +174,9 @@ class Scheduler:
             changes: dict[int, dict[str, Any]] = {}
             for person in people:
                 prefer = _categories(topics.get(person.id))
-                change, nudge = self._plan(person, now, history[person.id],
-                                           evidence[person.id], report, prefer)
+                change, nudge = self._plan(
+                    person, now, history[person.id], evidence[person.id], report, prefer
+                )
                 changes[person.id] = change
                 if nudge is not None:
                     new_nudges.append(nudge)
@@ -184,23 +197,29 @@ class Scheduler:
             await q.enqueue_jobs(session, _nudge_jobs(claimed), now)
         return len(people)
 
-    def _plan(self, person: q.DuePerson, now: datetime, history: list[tuple[str, str]],
-              evidence: list[Any], report: TickReport, prefer: tuple[str, ...] = (),
-              ) -> tuple[dict[str, Any], dict | None]:
+    def _plan(
+        self,
+        person: q.DuePerson,
+        now: datetime,
+        history: list[tuple[str, str]],
+        evidence: list[Any],
+        report: TickReport,
+        prefer: tuple[str, ...] = (),
+    ) -> tuple[dict[str, Any], dict | None]:
         """Decide for one due person: (person column changes, nudge row to insert or None)."""
         schedule = person.schedule
         tz = schedule.timezone
         change: dict[str, Any] = {}
-        away = not person.active or (schedule.paused and (
-            schedule.paused_until is None or schedule.paused_until > now))
+        away = not person.active or (
+            schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)
+        )
         if schedule.paused and not away:  # the pause ran out: it ends by itself
             change.update(paused=False, paused_until=None)
             report.resumed += 1
         slot = schedule.next_nudge_at or now
         week = iso_week(slot, tz)
         sent = {w for w, _ in history}
-        if (away or now >= week_end(week, tz) or week in sent
-                or week == schedule.skip_week):
+        if away or now >= week_end(week, tz) or week in sent or week == schedule.skip_week:
             change["next_nudge_at"] = next_nudge_at(schedule, now, sent_weeks=sent)
             report.advanced += 1
             return change, None
@@ -217,15 +236,23 @@ class Scheduler:
         on_screen = (person.state.get("prompt") or {}).get("id")
         if on_screen:
             recent.insert(0, on_screen)
-        prompt = choose_prompt(recent, evidence_by_category(evidence),
-                               seed=f"{person.id}:{week}", prefer=prefer)
+        prompt = choose_prompt(
+            recent, evidence_by_category(evidence), seed=f"{person.id}:{week}", prefer=prefer
+        )
         state = dict(person.state)
         state["prompt"] = {"id": prompt.id, "week": week}
         state.pop("followup", None)  # a new week's question is what a reply now answers
-        change.update(state=state,
-                      next_nudge_at=next_nudge_at(schedule, now, sent_weeks=sent | {week}))
-        nudge = dict(person_id=person.id, iso_week=week, prompt_id=prompt.id,
-                     category=prompt.category, status="queued", created_at=now)
+        change.update(
+            state=state, next_nudge_at=next_nudge_at(schedule, now, sent_weeks=sent | {week})
+        )
+        nudge = dict(
+            person_id=person.id,
+            iso_week=week,
+            prompt_id=prompt.id,
+            category=prompt.category,
+            status="queued",
+            created_at=now,
+        )
         return change, nudge
 
     # -- reminders ---------------------------------------------------------------------------
@@ -243,9 +270,14 @@ class Scheduler:
                 changes.append((nudge.id, values))
                 if values.get("reminded_at"):
                     report.reminders += 1
-                    jobs.append(dict(kind="reminder", payload={"nudge_id": nudge.id},
-                                     person_id=nudge.person_id,
-                                     max_attempts=RHYTHM_MAX_ATTEMPTS))
+                    jobs.append(
+                        dict(
+                            kind="reminder",
+                            payload={"nudge_id": nudge.id},
+                            person_id=nudge.person_id,
+                            max_attempts=RHYTHM_MAX_ATTEMPTS,
+                        )
+                    )
                 elif values.get("remind_at") is None:
                     report.reminders_dropped += 1
             await q.update_nudges(session, changes)
@@ -258,10 +290,16 @@ class Scheduler:
         paused = s.paused and (s.paused_until is None or s.paused_until > now)
         current = (nudge.state.get("prompt") or {}).get("week")
         upcoming = s.next_nudge_at
-        if (nudge.answered_at is not None or nudge.status != "sent" or not nudge.active
-                or paused or not s.reminders or self.limits.reminder_hours <= 0
-                or current != nudge.iso_week
-                or (upcoming is not None and upcoming - now < REMINDER_BEFORE_NEXT)):
+        if (
+            nudge.answered_at is not None
+            or nudge.status != "sent"
+            or not nudge.active
+            or paused
+            or not s.reminders
+            or self.limits.reminder_hours <= 0
+            or current != nudge.iso_week
+            or (upcoming is not None and upcoming - now < REMINDER_BEFORE_NEXT)
+        ):
             return {"remind_at": None}
         if in_quiet_hours(now, s.timezone, self.limits):
             return {"remind_at": after_quiet_hours(now, s.timezone, self.limits)}
@@ -288,8 +326,14 @@ class Scheduler:
                 if slot is None or now - slot > timedelta(days=1) or paused:
                     continue
                 report.digests += 1
-                jobs.append(dict(kind="scheduled_digest", payload={"due": slot.isoformat()},
-                                 person_id=person.id, max_attempts=RHYTHM_MAX_ATTEMPTS))
+                jobs.append(
+                    dict(
+                        kind="scheduled_digest",
+                        payload={"due": slot.isoformat()},
+                        person_id=person.id,
+                        max_attempts=RHYTHM_MAX_ATTEMPTS,
+                    )
+                )
             await q.update_people(session, changes)
             await q.enqueue_jobs(session, jobs, now)
         return len(due)
@@ -304,8 +348,7 @@ async def run_tick(app: App, now: datetime | None = None) -> TickReport:
     return report
 
 
-async def start_scheduler(app: App, stop: asyncio.Event, *,
-                          seconds: float = TICK_SECONDS) -> None:
+async def start_scheduler(app: App, stop: asyncio.Event, *, seconds: float = TICK_SECONDS) -> None:
     """Tick every `seconds` (APScheduler 3, `AsyncIOScheduler`) until `stop` is set."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -317,8 +360,15 @@ async def start_scheduler(app: App, stop: asyncio.Event, *,
 
     scheduler = AsyncIOScheduler(timezone=UTC)
     # One pass at a time in this process; a pass that overruns is not queued twice.
-    scheduler.add_job(tick, "interval", seconds=seconds, id="utp-tick", max_instances=1,
-                      coalesce=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=seconds,
+        id="utp-tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
     scheduler.start()
     try:
         await stop.wait()
@@ -327,7 +377,7 @@ async def start_scheduler(app: App, stop: asyncio.Event, *,
 
 
 def describe_local(at: datetime | None, tz: str) -> str:
-    """"Sunday 06 Dec 2026 18:00 (Europe/Berlin)" for operators, or "—"."""
+    """ "Sunday 06 Dec 2026 18:00 (Europe/Berlin)" for operators, or "—"."""
     if at is None:
         return "—"
     local = at.astimezone(zone(tz))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from passport.clock import Clock

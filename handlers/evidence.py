@@ -49,8 +49,9 @@ async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, m
     text = document_text(content, mime).strip()
     if not text:
         return
-    result = (await services.extractor.extract(text[:MAX_EXTRACT_CHARS])
-              if services.extractor else None)
+    result = (
+        await services.extractor.extract(text[:MAX_EXTRACT_CHARS]) if services.extractor else None
+    )
     now = services.clock.now()
     async with services.uow() as uow:
         await uow.passport.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
@@ -64,9 +65,10 @@ async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, m
         await uow.commit()
 
 
-async def _credential(jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str) -> bool:
+async def _credential(
+    jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str
+) -> bool:
     from ler.verify import inspect_credential
-
     from passport.errors import FileRejected
 
     try:
@@ -81,24 +83,52 @@ async def _credential(jobs: JobHandlers, person_id, artifact_id, content: bytes,
     taxonomy = _taxonomy()
     for achievement in report.achievements:
         matched = False
-        for target_url, target_name, _framework in achievement.alignments:
+        for target_url, _name, _framework in achievement.alignments:
             skill = taxonomy.get(target_url) if taxonomy and target_url else None
             if skill is not None:
-                rows.append(dict(kind="skill", label=skill.label, esco_uri=skill.uri,
-                                 group_code=skill.group, evidence=achievement.name[:300],
-                                 confidence=0.9, source="credential",
-                                 verification=report.level))
+                rows.append(
+                    dict(
+                        kind="skill",
+                        label=skill.label,
+                        esco_uri=skill.uri,
+                        group_code=skill.group,
+                        evidence=achievement.name[:300],
+                        confidence=0.9,
+                        source="credential",
+                        verification=report.level,
+                    )
+                )
                 matched = True
         if not matched and achievement.name:
-            rows.append(dict(kind="skill", label=achievement.name[:200], evidence=achievement.name,
-                             confidence=0.8, source="credential", verification=report.level))
+            rows.append(
+                dict(
+                    kind="skill",
+                    label=achievement.name[:200],
+                    evidence=achievement.name,
+                    confidence=0.8,
+                    source="credential",
+                    verification=report.level,
+                )
+            )
     async with services.uow() as uow:
-        await uow.passport.update_artifact(person_id, artifact_id, kind="credential",
-                                           credential=report.to_dict())
+        await uow.passport.update_artifact(
+            person_id, artifact_id, kind="credential", credential=report.to_dict()
+        )
         await uow.passport.replace_suggestions(person_id, now, rows, artifact_id=artifact_id)
-        title = report.achievements[0].name if report.achievements else (report.issuer_name or name)
-        await jobs._queue_send(uow, person_id, [Outbound(text=texts.CREDENTIAL_FOUND.format(
-            name=title, level=LEVEL_WORDS.get(report.level, report.level)))])
+        title = (
+            report.achievements[0].name if report.achievements else (report.issuer_name or name)
+        )
+        await jobs._queue_send(
+            uow,
+            person_id,
+            [
+                Outbound(
+                    text=texts.CREDENTIAL_FOUND.format(
+                        name=title, level=LEVEL_WORDS.get(report.level, report.level)
+                    )
+                )
+            ],
+        )
         await uow.commit()
     return True
 
@@ -126,7 +156,8 @@ async def _voice(jobs: JobHandlers, person_id, artifact_id, content: bytes, name
         entry = await uow.passport.add_entry(
             person_id, words, now, iso_week=iso_week(now, person.schedule.timezone)
         )
-        await uow.passport.update_artifact(person_id, artifact_id, entry_id=entry.id,
-                                           text_excerpt=words[:2000])
+        await uow.passport.update_artifact(
+            person_id, artifact_id, entry_id=entry.id, text_excerpt=words[:2000]
+        )
         await uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person_id)
         await uow.commit()

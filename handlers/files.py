@@ -43,28 +43,46 @@ def safe_name(name: str, fallback: str) -> str:
 
 
 async def store_content(
-    services: Services, uow, person_id: int, file: InboundFile, now: datetime, *,
-    artifact_id: int | None = None, entry_id: int | None = None, message_key: str | None = None,
+    services: Services,
+    uow,
+    person_id: int,
+    file: InboundFile,
+    now: datetime,
+    *,
+    artifact_id: int | None = None,
+    entry_id: int | None = None,
+    message_key: str | None = None,
 ) -> int:
     """Check and store bytes; create (or complete) the artifact row and queue its processing."""
     content = file.content or b""
     kind = check_bytes(content, file.name, services.limits.max_file_bytes)
     sha, rel = services.blobs.put(person_id, content)
     values = dict(
-        status="stored", sha256=sha, mime=kind.mime, size=len(content), stored_path=rel,
-        kind="voice" if file.kind == "voice" else kind.kind, ref=None,
+        status="stored",
+        sha256=sha,
+        mime=kind.mime,
+        size=len(content),
+        stored_path=rel,
+        kind="voice" if file.kind == "voice" else kind.kind,
+        ref=None,
     )
     if artifact_id is None:
         artifact = await uow.passport.add_artifact(
-            person_id, now, original_name=safe_name(file.name, f"file.{kind.extension}"),
-            entry_id=entry_id, message_key=message_key, declared_size=file.declared_size,
-            declared_mime=file.declared_mime, **values,
+            person_id,
+            now,
+            original_name=safe_name(file.name, f"file.{kind.extension}"),
+            entry_id=entry_id,
+            message_key=message_key,
+            declared_size=file.declared_size,
+            declared_mime=file.declared_mime,
+            **values,
         )
         artifact_id = artifact.id
     else:
         await uow.passport.update_artifact(person_id, artifact_id, **values)
-    await uow.jobs.enqueue("process_artifact", {"artifact_id": artifact_id}, now,
-                           person_id=person_id)
+    await uow.jobs.enqueue(
+        "process_artifact", {"artifact_id": artifact_id}, now, person_id=person_id
+    )
     return artifact_id
 
 
@@ -76,30 +94,60 @@ async def receive(turn: Turn, entry_id: int | None) -> list[Outbound]:
         name = safe_name(file.name, f"{file.kind}")
         key = f"{turn.inbound.message_key}#{index}" if turn.inbound.message_id else None
         if file.declared_size is not None and file.declared_size > limit:
-            out.append(say(texts.FILE_TOO_BIG.format(size=_mb(file.declared_size),
-                                                     limit=turn.services.limits.max_file_mb)))
+            out.append(
+                say(
+                    texts.FILE_TOO_BIG.format(
+                        size=_mb(file.declared_size), limit=turn.services.limits.max_file_mb
+                    )
+                )
+            )
             continue
         if file.content is not None:
             try:
-                await store_content(turn.services, turn.uow, turn.person.id, file, turn.now,
-                                    entry_id=entry_id, message_key=key)
+                await store_content(
+                    turn.services,
+                    turn.uow,
+                    turn.person.id,
+                    file,
+                    turn.now,
+                    entry_id=entry_id,
+                    message_key=key,
+                )
             except FileRejected as exc:
                 out.append(say(exc.reason))
                 continue
-            out.append(say(texts.VOICE_KEPT if file.kind == "voice"
-                           else texts.FILE_KEPT.format(name=name)))
+            out.append(
+                say(
+                    texts.VOICE_KEPT if file.kind == "voice" else texts.FILE_KEPT.format(name=name)
+                )
+            )
             continue
         artifact = await turn.uow.passport.add_artifact(
-            turn.person.id, turn.now, status="pending", platform=turn.inbound.address.platform,
-            ref=file.ref, original_name=name, kind=file.kind, declared_size=file.declared_size,
-            declared_mime=file.declared_mime, entry_id=entry_id, message_key=key,
+            turn.person.id,
+            turn.now,
+            status="pending",
+            platform=turn.inbound.address.platform,
+            ref=file.ref,
+            original_name=name,
+            kind=file.kind,
+            declared_size=file.declared_size,
+            declared_mime=file.declared_mime,
+            entry_id=entry_id,
+            message_key=key,
         )
         await turn.uow.jobs.enqueue(
             "download",
-            {"artifact_id": artifact.id, "name": file.name, "kind": file.kind,
-             "declared_size": file.declared_size, "declared_mime": file.declared_mime},
-            turn.now, person_id=turn.person.id,
+            {
+                "artifact_id": artifact.id,
+                "name": file.name,
+                "kind": file.kind,
+                "declared_size": file.declared_size,
+                "declared_mime": file.declared_mime,
+            },
+            turn.now,
+            person_id=turn.person.id,
         )
-        out.append(say(texts.VOICE_KEPT if file.kind == "voice"
-                       else texts.FILE_PENDING.format(name=name)))
+        out.append(
+            say(texts.VOICE_KEPT if file.kind == "voice" else texts.FILE_PENDING.format(name=name))
+        )
     return out

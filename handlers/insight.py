@@ -39,7 +39,12 @@ def wants_another(text: str) -> bool:
 
 
 async def digest_messages(
-    services: Services, uow, person: Person, now: datetime, *, scheduled: bool = False,
+    services: Services,
+    uow,
+    person: Person,
+    now: datetime,
+    *,
+    scheduled: bool = False,
     narrate: bool = True,
 ) -> list[Outbound] | None:
     """The digest text (and chart); None when `scheduled` and nothing is new since last time."""
@@ -51,15 +56,15 @@ async def digest_messages(
     narrative = None
     if narrate and services.narrator is not None and profile.all_signals:
         narrative = await services.narrator(profile)
-    text = render_digest(profile, now=now, narrative=narrative,
-                         tz=zone(person.schedule.timezone))
+    text = render_digest(profile, now=now, narrative=narrative, tz=zone(person.schedule.timezone))
     out = [Outbound(text=text)]
     if profile.all_signals:
         # Matplotlib is CPU work: keep the event loop free for other people meanwhile.
         chart = await asyncio.to_thread(render_chart, profile, now=now)
         if chart:
-            out.append(Outbound(attachment=Attachment("utp-skills.png", chart, "image/png",
-                                                      kind="image")))
+            out.append(
+                Outbound(attachment=Attachment("utp-skills.png", chart, "image/png", kind="image"))
+            )
     await uow.passport.update_person(person.id, last_digest_at=now)
     return out
 
@@ -67,8 +72,9 @@ async def digest_messages(
 async def digest(turn: Turn) -> list[Outbound]:
     """The passport at a glance; with an LLM the warm narrative is written in a job."""
     if turn.services.narrator is not None:
-        await turn.uow.jobs.enqueue("digest", {"scheduled": False}, turn.now,
-                                    person_id=turn.person.id)
+        await turn.uow.jobs.enqueue(
+            "digest", {"scheduled": False}, turn.now, person_id=turn.person.id
+        )
         return [say(texts.DIGEST_COMING)]
     return await digest_messages(turn.services, turn.uow, turn.person, turn.now) or []
 
@@ -78,15 +84,22 @@ async def another_prompt(turn: Turn) -> list[Outbound]:
     current = (turn.person.state.get("prompt") or {}).get("id")
     recent = await turn.uow.passport.recent_prompt_ids(turn.person.id)
     evidence = await turn.uow.passport.prompt_evidence(turn.person.id)
-    prompt = choose_prompt(recent, evidence_by_category(evidence),
-                           seed=f"{turn.person.id}:{turn.now.isoformat()}",
-                           exclude=[current] if current else [])
+    prompt = choose_prompt(
+        recent,
+        evidence_by_category(evidence),
+        seed=f"{turn.person.id}:{turn.now.isoformat()}",
+        exclude=[current] if current else [],
+    )
     week = (turn.person.state.get("prompt") or {}).get("week") or iso_week(
         turn.now, turn.person.schedule.timezone
     )
     await turn.save_state(prompt={"id": prompt.id, "week": week})
-    return [say(texts.ANOTHER_PROMPT.format(prompt=prompt.text),
-                Choice(texts.ANOTHER_BUTTON, "another"))]
+    return [
+        say(
+            texts.ANOTHER_PROMPT.format(prompt=prompt.text),
+            Choice(texts.ANOTHER_BUTTON, "another"),
+        )
+    ]
 
 
 def current_prompt_text(turn: Turn) -> str | None:

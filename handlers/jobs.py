@@ -33,20 +33,44 @@ def outbound_to_payload(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
 
 def payload_to_outbound(payload: list[dict[str, Any]]) -> list[Outbound]:
     """The inverse of `outbound_to_payload`."""
-    return [Outbound(text=m.get("text", ""),
-                     choices=tuple(Choice(label, data) for label, data in m.get("choices", [])))
-            for m in payload]
+    return [
+        Outbound(
+            text=m.get("text", ""),
+            choices=tuple(Choice(label, data) for label, data in m.get("choices", [])),
+        )
+        for m in payload
+    ]
 
 
 def result_to_rows(result: ExtractionResult, source: str = "reflection") -> list[dict[str, Any]]:
     """Extraction output as signal columns."""
-    rows = [dict(kind="skill", label=s.label, esco_uri=s.uri, group_code=s.group,
-                 evidence=s.evidence, confidence=s.confidence, source=source)
-            for s in result.skills]
-    for kind, items in (("strength", result.strengths), ("interest", result.interests),
-                        ("growth", result.growth)):
-        rows += [dict(kind=kind, label=p.label, evidence=p.evidence, confidence=p.confidence,
-                      source=source) for p in items]
+    rows = [
+        dict(
+            kind="skill",
+            label=s.label,
+            esco_uri=s.uri,
+            group_code=s.group,
+            evidence=s.evidence,
+            confidence=s.confidence,
+            source=source,
+        )
+        for s in result.skills
+    ]
+    for kind, items in (
+        ("strength", result.strengths),
+        ("interest", result.interests),
+        ("growth", result.growth),
+    ):
+        rows += [
+            dict(
+                kind=kind,
+                label=p.label,
+                evidence=p.evidence,
+                confidence=p.confidence,
+                source=source,
+            )
+            for p in items
+        ]
     return rows
 
 
@@ -76,8 +100,9 @@ class JobHandlers:
             person = await uow.passport.get_person(person_id)
             if person is None:
                 return
-            messages = await digest_messages(self.services, uow, person, now,
-                                             scheduled=bool(payload.get("scheduled")))
+            messages = await digest_messages(
+                self.services, uow, person, now, scheduled=bool(payload.get("scheduled"))
+            )
             if messages is None:
                 return
             try:
@@ -91,16 +116,23 @@ class JobHandlers:
             await uow.commit()
 
     async def _queue_send(self, uow, person_id: int, messages: Sequence[Outbound]) -> None:
-        await uow.jobs.enqueue("send", {"messages": outbound_to_payload(messages)},
-                               self.services.clock.now(), person_id=person_id)
+        await uow.jobs.enqueue(
+            "send",
+            {"messages": outbound_to_payload(messages)},
+            self.services.clock.now(),
+            person_id=person_id,
+        )
 
     async def send(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """Deliver queued messages; a person who blocked the bot is marked inactive."""
         if person_id is None:
             return
         try:
-            await self.delivery.deliver(person_id, payload_to_outbound(payload["messages"]),
-                                        platform=payload.get("platform"))
+            await self.delivery.deliver(
+                person_id,
+                payload_to_outbound(payload["messages"]),
+                platform=payload.get("platform"),
+            )
         except RecipientGone:
             async with self.services.uow() as uow:
                 await uow.passport.update_person(person_id, active=False)
@@ -169,17 +201,25 @@ class JobHandlers:
         fetcher = services.fetchers.get(platform)
         if fetcher is None:
             raise RuntimeError(f"no file fetcher for {platform}")
-        file = InboundFile(ref=ref or "", name=name, declared_size=payload.get("declared_size"),
-                           declared_mime=payload.get("declared_mime"),
-                           kind=payload.get("kind", "document"))
+        file = InboundFile(
+            ref=ref or "",
+            name=name,
+            declared_size=payload.get("declared_size"),
+            declared_mime=payload.get("declared_mime"),
+            kind=payload.get("kind", "document"),
+        )
         now = services.clock.now()
         try:
             content = await fetcher.fetch(file, services.limits.max_file_bytes)
             async with services.uow() as uow:
-                await store_content(services, uow, person_id,
-                                    InboundFile(ref=file.ref, name=name, kind=file.kind,
-                                                content=content),
-                                    now, artifact_id=artifact_id)
+                await store_content(
+                    services,
+                    uow,
+                    person_id,
+                    InboundFile(ref=file.ref, name=name, kind=file.kind, content=content),
+                    now,
+                    artifact_id=artifact_id,
+                )
                 await uow.commit()
         except FileRejected as exc:
             async with services.uow() as uow:

@@ -13,11 +13,21 @@ from passport.prompts import choose_prompt
 from passport.schedule import describe_slot, next_nudge_at
 from passport.timeutil import find_zone, iso_week
 
-SLOTS = ((6, 18, "Sunday evening"), (0, 9, "Monday morning"), (4, 16, "Friday afternoon"),
-         (2, 19, "Wednesday evening"))
+SLOTS = (
+    (6, 18, "Sunday evening"),
+    (0, 9, "Monday morning"),
+    (4, 16, "Friday afternoon"),
+    (2, 19, "Wednesday evening"),
+)
 HOURS = (8, 10, 12, 14, 16, 18, 20)
-COMMON_ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
-                "Asia/Kolkata", "UTC")
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "UTC",
+)
 
 
 _GREETING = re.compile(
@@ -47,11 +57,15 @@ def zone_choices(hint: str | None) -> tuple[Choice, ...]:
     """Common zones (the platform's hint first), plus "type my city"."""
     zones = [hint] if hint else []
     zones += [z for z in COMMON_ZONES if z != hint]
-    return (*(Choice(z.replace("_", " "), f"tz:{z}") for z in zones[:6]),
-            Choice(texts.ZONE_TYPE, "tz:type"))
+    return (
+        *(Choice(z.replace("_", " "), f"tz:{z}") for z in zones[:6]),
+        Choice(texts.ZONE_TYPE, "tz:type"),
+    )
 
 
-async def first_contact(services: Services, uow, inbound: Inbound, now: datetime) -> list[Outbound]:
+async def first_contact(
+    services: Services, uow, inbound: Inbound, now: datetime
+) -> list[Outbound]:
     """A stranger wrote: create them, keep what they wrote aside, ask for consent."""
     from handlers.router import home_address
 
@@ -69,13 +83,24 @@ async def first_contact(services: Services, uow, inbound: Inbound, now: datetime
     body = texts.WELCOME.format(name=name)
     if kept_first:
         body += "\n" + texts.WELCOME_KEPT_FIRST
-    return [say(body, Choice(texts.CONSENT_YES, "consent:yes"),
-                Choice(texts.CONSENT_NO, "consent:no"))]
+    return [
+        say(body, Choice(texts.CONSENT_YES, "consent:yes"), Choice(texts.CONSENT_NO, "consent:no"))
+    ]
 
 
 def _yes(text: str) -> bool:
-    return text.strip().lower().rstrip("!.") in {"yes", "y", "ok", "okay", "sure", "yep", "yeah",
-                                                 "yes please", "let's start", "start"}
+    return text.strip().lower().rstrip("!.") in {
+        "yes",
+        "y",
+        "ok",
+        "okay",
+        "sure",
+        "yep",
+        "yeah",
+        "yes please",
+        "let's start",
+        "start",
+    }
 
 
 async def continue_onboarding(turn: Turn) -> list[Outbound]:
@@ -87,8 +112,13 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
             return await _consented(turn)
         if action == "consent:no" or turn.text.lower() in {"no", "n", "not now", "nope"}:
             return await _declined(turn)
-        return [say(texts.WELCOME.format(name=""), Choice(texts.CONSENT_YES, "consent:yes"),
-                    Choice(texts.CONSENT_NO, "consent:no"))]
+        return [
+            say(
+                texts.WELCOME.format(name=""),
+                Choice(texts.CONSENT_YES, "consent:yes"),
+                Choice(texts.CONSENT_NO, "consent:no"),
+            )
+        ]
     if action.startswith("slot:"):
         if action == "slot:other":
             await turn.save_state(step="day")
@@ -120,8 +150,12 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
         found = find_zone(turn.text)
         if found:
             return await _finish(turn, found)
-        return [say(texts.ZONE_UNKNOWN.format(text=turn.text[:40]),
-                    *zone_choices(turn.person.state.get("tz_hint")))]
+        return [
+            say(
+                texts.ZONE_UNKNOWN.format(text=turn.text[:40]),
+                *zone_choices(turn.person.state.get("tz_hint")),
+            )
+        ]
     return [say(texts.FINISH_ONBOARDING_FIRST), *_question_for(step, turn)]
 
 
@@ -140,7 +174,10 @@ async def _consented(turn: Turn) -> list[Outbound]:
     pending = turn.person.state.get("pending_text")
     if pending:
         await turn.uow.passport.add_entry(
-            turn.person.id, pending, turn.now, message_key=turn.person.state.get("pending_key"),
+            turn.person.id,
+            pending,
+            turn.now,
+            message_key=turn.person.state.get("pending_key"),
             iso_week=iso_week(turn.now, "UTC"),
         )
         # Extraction of the kept first note waits until the zone is known; see _finish.
@@ -167,14 +204,18 @@ async def _finish(turn: Turn, tz: str) -> list[Outbound]:
     schedule = Schedule(weekday=person.schedule.weekday, hour=person.schedule.hour, timezone=tz)
     prompt = choose_prompt((), seed=str(turn.person.id))
     await turn.uow.passport.update_person(
-        turn.person.id, timezone=tz, onboarded=True,
+        turn.person.id,
+        timezone=tz,
+        onboarded=True,
         next_nudge_at=next_nudge_at(schedule, turn.now),
     )
-    await turn.save_state(step=None, day=None, tz_hint=None,
-                          prompt={"id": prompt.id, "week": iso_week(turn.now, tz)})
+    await turn.save_state(
+        step=None, day=None, tz_hint=None, prompt={"id": prompt.id, "week": iso_week(turn.now, tz)}
+    )
     for entry in await turn.uow.passport.entries(turn.person.id):
-        await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, turn.now,
-                                    person_id=turn.person.id)
+        await turn.uow.jobs.enqueue(
+            "extract", {"entry_id": entry.id}, turn.now, person_id=turn.person.id
+        )
     day, hour, zone = describe_slot(schedule)
     return [
         say(texts.ALL_SET.format(day=day, hour=hour, zone=zone), replace=True),

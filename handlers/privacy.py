@@ -31,7 +31,12 @@ def export_choices() -> tuple[Choice, ...]:
 
 
 async def build_export(
-    services: Services, uow, person_id: int, fmt: str, now: datetime, *,
+    services: Services,
+    uow,
+    person_id: int,
+    fmt: str,
+    now: datetime,
+    *,
     include_quotes: bool = True,
 ) -> list[Attachment]:
     """The export files for one person in one format; raises BadInput when there is nothing."""
@@ -43,14 +48,17 @@ async def build_export(
         document = json.dumps(passport_document(snapshot, now=now), ensure_ascii=False, indent=2)
         files = await uow.passport.artifact_paths(person_id)
         if not files:
-            return [Attachment(f"utp-passport-{stamp}.json", document.encode(), "application/json")]
+            return [
+                Attachment(f"utp-passport-{stamp}.json", document.encode(), "application/json")
+            ]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("passport.json", document)
             for artifact, rel in files:
                 try:
-                    zf.writestr(f"files/{artifact.id}-{artifact.original_name}",
-                                services.blobs.get(rel))
+                    zf.writestr(
+                        f"files/{artifact.id}-{artifact.original_name}", services.blobs.get(rel)
+                    )
                 except OSError:
                     logger.warning("artifact %s missing from the blob store", artifact.id)
         return [Attachment(f"utp-passport-{stamp}.zip", buffer.getvalue(), "application/zip")]
@@ -82,7 +90,9 @@ async def person_key(services: Services, uow, person_id: int):
     if sealed:
         return keys.open_key(sealed, services.secret_key)
     key = keys.new_person_key()
-    await uow.passport.update_person(person_id, signing_key=keys.seal_key(key, services.secret_key))
+    await uow.passport.update_person(
+        person_id, signing_key=keys.seal_key(key, services.secret_key)
+    )
     return key
 
 
@@ -94,22 +104,30 @@ async def export(turn: Turn, arg: str | None) -> list[Outbound]:
     if fmt not in FORMATS:
         return [say(texts.EXPORT_ASK, *export_choices())]
     try:
-        attachments = await build_export(turn.services, turn.uow, turn.person.id, fmt, turn.now,
-                                         include_quotes=include_quotes)
+        attachments = await build_export(
+            turn.services, turn.uow, turn.person.id, fmt, turn.now, include_quotes=include_quotes
+        )
     except BadInput as exc:
         return [say(exc.reason if fmt == "json" else texts.EXPORT_NOTHING_CONFIRMED)]
     except UTPError:
         logger.exception("export %s failed", fmt)
         return [say(texts.EXPORT_FAILED)]
-    return [Outbound(text=texts.EXPORT_READY.format(what=FORMATS[fmt]), attachment=a)
-            for a in attachments]
+    return [
+        Outbound(text=texts.EXPORT_READY.format(what=FORMATS[fmt]), attachment=a)
+        for a in attachments
+    ]
 
 
 async def ask_forget(turn: Turn) -> list[Outbound]:
     """Confirm before erasing."""
     await turn.save_state(awaiting="forget")
-    return [say(texts.FORGET_ASK, Choice(texts.FORGET_YES, "forget:yes"),
-                Choice(texts.FORGET_NO, "forget:no"))]
+    return [
+        say(
+            texts.FORGET_ASK,
+            Choice(texts.FORGET_YES, "forget:yes"),
+            Choice(texts.FORGET_NO, "forget:no"),
+        )
+    ]
 
 
 async def forget(turn: Turn) -> list[Outbound]:

@@ -25,8 +25,9 @@ async def capture(turn: Turn) -> list[Outbound]:
             entry = await turn.uow.passport.revise_entry(
                 person.id, entry.id, f"{entry.text}\n\n{turn.text}", now
             )
-            await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now,
-                                        person_id=person.id)
+            await turn.uow.jobs.enqueue(
+                "extract", {"entry_id": entry.id}, now, person_id=person.id
+            )
             await turn.save_state(followup=None)
             turn.entry_id = entry.id
             return [say(texts.ACK_FOLLOWUP)]
@@ -57,8 +58,9 @@ async def edit(turn: Turn) -> list[Outbound]:
     if entry.text == turn.text:
         return []
     await turn.uow.passport.revise_entry(turn.person.id, entry.id, turn.text, turn.now)
-    await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, turn.now,
-                                person_id=turn.person.id)
+    await turn.uow.jobs.enqueue(
+        "extract", {"entry_id": entry.id}, turn.now, person_id=turn.person.id
+    )
     return [say(texts.ACK_EDIT)]
 
 
@@ -79,13 +81,21 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
     ids = _ids(data)
     repo = turn.uow.passport
     if verb == "pick":
-        signals = [s for s in await repo.signals_by_ids(turn.person.id, ids)
-                   if s.status == SignalStatus.SUGGESTED]
+        signals = [
+            s
+            for s in await repo.signals_by_ids(turn.person.id, ids)
+            if s.status == SignalStatus.SUGGESTED
+        ]
         if not signals:
             return [say(texts.SIGNALS_GONE)]
-        return [say(s.label + (f' ("{_short(s.evidence)}")' if s.evidence else ""),
-                    Choice(texts.KEEP_ALL, f"keep:{s.id}"), Choice(texts.NOT_ME, f"notme:{s.id}"))
-                for s in signals]
+        return [
+            say(
+                s.label + (f' ("{_short(s.evidence)}")' if s.evidence else ""),
+                Choice(texts.KEEP_ALL, f"keep:{s.id}"),
+                Choice(texts.NOT_ME, f"notme:{s.id}"),
+            )
+            for s in signals
+        ]
     status = SignalStatus.CONFIRMED if verb == "keep" else SignalStatus.REJECTED
     changed = await repo.set_signal_status(turn.person.id, ids, status)
     if not changed:
@@ -96,8 +106,10 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
     if pending:
         # The coaching question held back while the buttons were open comes now.
         out.append(say(pending["question"]))
-        await turn.save_state(followup_pending=None, followup={
-            "entry_id": pending["entry_id"], "at": turn.now.timestamp()})
+        await turn.save_state(
+            followup_pending=None,
+            followup={"entry_id": pending["entry_id"], "at": turn.now.timestamp()},
+        )
     return out
 
 

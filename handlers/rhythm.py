@@ -42,8 +42,14 @@ class NudgeStore(Protocol):
 
     async def get_many(self, nudge_ids: list[int]) -> list[Any]: ...
 
-    async def settle(self, nudges: list[tuple[int, dict[str, Any]]], *, inactive: Any = (),
-                     retry: Any = (), now: datetime | None = None) -> None: ...
+    async def settle(
+        self,
+        nudges: list[tuple[int, dict[str, Any]]],
+        *,
+        inactive: Any = (),
+        retry: Any = (),
+        now: datetime | None = None,
+    ) -> None: ...
 
     async def set(self, nudge_id: int, **values: Any) -> None: ...
 
@@ -123,8 +129,11 @@ class RhythmHandlers:
 
     def table(self) -> dict[str, Callable[[int | None, dict[str, Any]], Awaitable[None]]]:
         """Job kind → handler."""
-        return {"nudge": self.nudge, "reminder": self.reminder,
-                "scheduled_digest": self.scheduled_digest}
+        return {
+            "nudge": self.nudge,
+            "reminder": self.reminder,
+            "scheduled_digest": self.scheduled_digest,
+        }
 
     async def _deliver(self, person_id: int, messages: list[Outbound]) -> bool:
         """Send; False (and the person marked inactive) when they blocked the bot."""
@@ -148,11 +157,15 @@ class RhythmHandlers:
             return
         now = self.services.clock.now()
         old = await self.store.year_ago_entries(
-            [n.person_id for n in nudges if should_resurface(n.person_id, n.iso_week)], now)
+            [n.person_id for n in nudges if should_resurface(n.person_id, n.iso_week)], now
+        )
         # A delivery that can send to a known address saves one lookup per person.
         deliver_to = getattr(self.delivery, "deliver_to", None)
-        addresses = (await self.store.addresses([n.person_id for n in nudges])
-                     if deliver_to is not None else {})
+        addresses = (
+            await self.store.addresses([n.person_id for n in nudges])
+            if deliver_to is not None
+            else {}
+        )
         marks: list[tuple[int, dict[str, Any]]] = []
         gone: list[int] = []
         retry: list[tuple[int, int, float]] = []
@@ -181,10 +194,14 @@ class RhythmHandlers:
                         retry.append((nudge.person_id, nudge.id, exc.retry_after or 60.0))
                     continue
                 sent = self.services.clock.now()
-                remind_at = (remind_time(sent, nudge.schedule.timezone, self.services.limits)
-                             if nudge.schedule.reminders else None)
-                marks.append((nudge.id, {"status": "sent", "sent_at": sent,
-                                         "remind_at": remind_at}))
+                remind_at = (
+                    remind_time(sent, nudge.schedule.timezone, self.services.limits)
+                    if nudge.schedule.reminders
+                    else None
+                )
+                marks.append(
+                    (nudge.id, {"status": "sent", "sent_at": sent, "remind_at": remind_at})
+                )
                 if len(marks) >= MARK_EVERY:
                     await self.store.settle(marks, inactive=gone)
                     marks, gone = [], []
@@ -207,8 +224,12 @@ class RhythmHandlers:
         if prompt is None:
             return "failed"
         messages = [Outbound(text=texts.YEAR_AGO.format(text=_short(old)))] if old else []
-        messages.append(Outbound(text=texts.NUDGE.format(prompt=prompt.text),
-                                 choices=(Choice(texts.ANOTHER_BUTTON, "another"),)))
+        messages.append(
+            Outbound(
+                text=texts.NUDGE.format(prompt=prompt.text),
+                choices=(Choice(texts.ANOTHER_BUTTON, "another"),),
+            )
+        )
         return messages
 
     async def reminder(self, person_id: int | None, payload: dict[str, Any]) -> None:
@@ -225,10 +246,15 @@ class RhythmHandlers:
         prompt = get_prompt(current.get("id")) or get_prompt(nudge.prompt_id)
         if prompt is None:
             return
-        await self._deliver(nudge.person_id, [
-            Outbound(text=texts.REMINDER.format(prompt=prompt.text),
-                     choices=(Choice(texts.ANOTHER_BUTTON, "another"),))
-        ])
+        await self._deliver(
+            nudge.person_id,
+            [
+                Outbound(
+                    text=texts.REMINDER.format(prompt=prompt.text),
+                    choices=(Choice(texts.ANOTHER_BUTTON, "another"),),
+                )
+            ],
+        )
 
     async def scheduled_digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """The opt-in weekly / monthly digest; nothing is sent when nothing is new."""
@@ -243,8 +269,12 @@ class RhythmHandlers:
             digest = digest_messages
         async with services.uow() as uow:
             person: Person | None = await uow.passport.get_person(person_id)
-            if (person is None or not person.active or person.schedule.digest == "off"
-                    or _paused(person, now)):
+            if (
+                person is None
+                or not person.active
+                or person.schedule.digest == "off"
+                or _paused(person, now)
+            ):
                 return
             messages = await digest(services, uow, person, now, scheduled=True)
             # Left uncommitted (rolled back on leaving): last_digest_at moves only once the
@@ -255,8 +285,11 @@ class RhythmHandlers:
         messages = list(messages)
         week = iso_week(now, person.schedule.timezone)
         # Offset from the nudge's turn, so the same old entry never comes twice in a week.
-        old = (await self.store.year_ago_entry(person_id, now)
-               if should_resurface(person_id, week, offset=2) else None)
+        old = (
+            await self.store.year_ago_entry(person_id, now)
+            if should_resurface(person_id, week, offset=2)
+            else None
+        )
         if old:
             messages.append(Outbound(text=texts.YEAR_AGO.format(text=_short(old))))
         if await self._deliver(person_id, messages):

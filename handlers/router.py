@@ -68,8 +68,9 @@ class Conversation:
             if moved or now - last_seen > TOUCH_EVERY:
                 await repo.touch_identity(home_address(inbound, chat_id), now)
             text = clean_text(inbound.text)
-            turn = Turn(uow=uow, person=person, inbound=inbound, now=now, services=services,
-                        text=text)
+            turn = Turn(
+                uow=uow, person=person, inbound=inbound, now=now, services=services, text=text
+            )
             out = await self._route(turn)
             await uow.commit()
         for callback in turn.after_commit:

@@ -31,13 +31,24 @@ async def show(turn: Turn) -> list[Outbound]:
         status = texts.SETTINGS_STATUS_PAUSED
     else:
         status = texts.SETTINGS_STATUS_ACTIVE
-    body = texts.SETTINGS.format(day=day, hour=hour, zone=tz,
-                                 reminders="on" if s.reminders else "off", digest=s.digest,
-                                 status=status)
-    return [say(body, Choice(texts.SET_DAY, "settings:day"), Choice(texts.SET_HOUR, "settings:hour"),
-                Choice(texts.SET_ZONE, "settings:zone"),
-                Choice(texts.SET_REMINDERS, "settings:reminders"),
-                Choice(texts.SET_DIGEST, "settings:digest"))]
+    body = texts.SETTINGS.format(
+        day=day,
+        hour=hour,
+        zone=tz,
+        reminders="on" if s.reminders else "off",
+        digest=s.digest,
+        status=status,
+    )
+    return [
+        say(
+            body,
+            Choice(texts.SET_DAY, "settings:day"),
+            Choice(texts.SET_HOUR, "settings:hour"),
+            Choice(texts.SET_ZONE, "settings:zone"),
+            Choice(texts.SET_REMINDERS, "settings:reminders"),
+            Choice(texts.SET_DIGEST, "settings:digest"),
+        )
+    ]
 
 
 async def reschedule(turn: Turn, **changes) -> list[Outbound]:
@@ -67,9 +78,15 @@ async def on_action(turn: Turn, action: str) -> list[Outbound]:
         await turn.uow.passport.update_person(turn.person.id, reminders=on)
         return [say(texts.REMINDERS_ON if on else texts.REMINDERS_OFF, replace=True)]
     if action == "settings:digest":
-        return [say(texts.ASK_DIGEST, Choice(texts.DIGEST_WEEKLY, "digestfreq:weekly"),
-                    Choice(texts.DIGEST_MONTHLY, "digestfreq:monthly"),
-                    Choice(texts.DIGEST_OFF, "digestfreq:off"), replace=True)]
+        return [
+            say(
+                texts.ASK_DIGEST,
+                Choice(texts.DIGEST_WEEKLY, "digestfreq:weekly"),
+                Choice(texts.DIGEST_MONTHLY, "digestfreq:monthly"),
+                Choice(texts.DIGEST_OFF, "digestfreq:off"),
+                replace=True,
+            )
+        ]
     if action.startswith("digestfreq:") and what in {"off", "weekly", "monthly"}:
         await turn.uow.passport.update_person(turn.person.id, digest=what, next_digest_at=None)
         return [say(texts.DIGEST_SAVED.format(digest=what), replace=True)]
@@ -109,8 +126,9 @@ async def pause(turn: Turn, arg: str) -> list[Outbound]:
 
 async def resume(turn: Turn) -> list[Outbound]:
     """End a pause (and a skip)."""
-    await turn.uow.passport.update_person(turn.person.id, paused=False, paused_until=None,
-                                          active=True)
+    await turn.uow.passport.update_person(
+        turn.person.id, paused=False, paused_until=None, active=True
+    )
     person = await _reload(turn)
     sent = await turn.uow.passport.nudged_weeks(person.id)
     nxt = next_nudge_at(person.schedule, turn.now, sent_weeks=sent)

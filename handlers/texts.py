@@ -1,4 +1,4 @@
-"""Every sentence a person reads, in one place: short, warm, plain words, one question at a time."""
+"""Every sentence a person reads, in one place: short, warm, plain, one question at a time."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ WELCOME = (
 WELCOME_KEPT_FIRST = "(I'll keep what you just wrote as your first note.)"
 CONSENT_YES = "Yes, let's start"
 CONSENT_NO = "Not now"
-CONSENT_DECLINED = (
-    "No problem. I won't keep anything. If you change your mind, just say hi."
-)
+CONSENT_DECLINED = "No problem. I won't keep anything. If you change your mind, just say hi."
 ASK_SLOT = "When should I send your weekly question?"
 SLOT_OTHER = "Another time"
 ASK_DAY = "Which day suits you best?"
@@ -21,8 +19,12 @@ ASK_HOUR = "And what time of day?"
 ASK_ZONE = "Last step: which time zone are you in? Pick one, or type a city like Berlin."
 ZONE_TYPE = "Type my city"
 ZONE_TYPE_PROMPT = "Type your city or time zone, like Berlin, New York or Asia/Kolkata."
-ZONE_UNKNOWN = "I couldn't find \"{text}\" as a place. Try a big city near you, like Berlin or Chicago."
-ALL_SET = "All set! I'll ask you every {day} at {hour} ({zone}). You can change this with /settings."
+ZONE_UNKNOWN = (
+    'I couldn\'t find "{text}" as a place. Try a big city near you, like Berlin or Chicago.'
+)
+ALL_SET = (
+    "All set! I'll ask you every {day} at {hour} ({zone}). You can change this with /settings."
+)
 FIRST_PROMPT = "Want to start now? Here is a first question:\n\n{prompt}"
 
 ACK_ENTRY = ("Got it, thank you. ", "Saved. Nice one. ", "Kept. Thanks for sharing. ")
@@ -50,9 +52,11 @@ UNKNOWN_COMMAND = "I don't know {command} yet. Try /help to see what I can do."
 NOT_UNDERSTOOD_BUTTON = "That button is old now. Try /help to see what I can do."
 FINISH_ONBOARDING_FIRST = "Let's finish setting up first."
 
-FILE_KEPT = "Got your file \"{name}\". I'll keep it as evidence."
-FILE_PENDING = "Got your file \"{name}\". I'm saving it now."
-FILE_TOO_BIG = "That file is {size} MB. I can keep files up to {limit} MB. Could you send a smaller one?"
+FILE_KEPT = 'Got your file "{name}". I\'ll keep it as evidence.'
+FILE_PENDING = 'Got your file "{name}". I\'m saving it now.'
+FILE_TOO_BIG = (
+    "That file is {size} MB. I can keep files up to {limit} MB. Could you send a smaller one?"
+)
 FILE_BAD_TYPE = (
     "I can't keep that kind of file. I keep photos, PDFs, Word files, text files, "
     "badges and voice notes."
@@ -60,8 +64,8 @@ FILE_BAD_TYPE = (
 FILE_UNSAFE = "That image looks too large to open safely. Could you send a smaller version?"
 FILE_EMPTY = "That file was empty, so there is nothing to keep."
 FILE_MISSING = "I can't find a file at {path}."
-FILE_FAILED = "I couldn't get your file \"{name}\". Could you send it again?"
-FILE_STORED_LATE = "Your file \"{name}\" is saved."
+FILE_FAILED = 'I couldn\'t get your file "{name}". Could you send it again?'
+FILE_STORED_LATE = 'Your file "{name}" is saved.'
 VOICE_KEPT = "Got your voice note. I've kept it."
 CREDENTIAL_FOUND = "This is a credential: {name}. Check: {level}."
 
@@ -69,7 +73,7 @@ HELP = (
     "Here's what I can do:\n"
     "- Just write to me any time: about your week, a project, something you learned.\n"
     "- Send a photo or file to keep it as evidence.\n"
-    "- /digest or \"what are my strengths?\" shows your passport.\n"
+    '- /digest or "what are my strengths?" shows your passport.\n'
     "- /goal lets you name a job you'd like, and I show how close you are.\n"
     "- /another gives you a different question.\n"
     "- /settings changes your day, time and zone. /pause, /resume and /skip too.\n"
@@ -109,7 +113,7 @@ SKIPPED = "No question this week. See you next week!"
 
 ANOTHER_PROMPT = "Here's a different one:\n\n{prompt}"
 ANOTHER_BUTTON = "Different one"
-YEAR_AGO = "A year ago you wrote:\n\"{text}\"\nLook how far you've come."
+YEAR_AGO = 'A year ago you wrote:\n"{text}"\nLook how far you\'ve come.'
 DIGEST_COMING = "Putting your passport together. One moment..."
 
 EXPORT_ASK = (
@@ -135,7 +139,7 @@ FORGET_DONE = "Done. Everything is deleted. If you ever want to start again, jus
 FORGET_KEPT = "OK, nothing was deleted."
 
 GOAL_ASK = "What job or role would you like to grow towards? Say it in your own words."
-GOAL_UNKNOWN = "I couldn't match \"{text}\" to a job I know. Could you say it another way?"
+GOAL_UNKNOWN = 'I couldn\'t match "{text}" to a job I know. Could you say it another way?'
 
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. What you wrote is safe."
 

@@ -28,15 +28,22 @@ def passport_document(snapshot: PassportSnapshot, *, now: datetime) -> dict[str,
                 for i in snapshot.identities
             ],
             "schedule": {
-                "weekday": s.weekday, "hour": s.hour, "timezone": s.timezone, "paused": s.paused,
-                "paused_until": _iso(s.paused_until), "reminders": s.reminders,
+                "weekday": s.weekday,
+                "hour": s.hour,
+                "timezone": s.timezone,
+                "paused": s.paused,
+                "paused_until": _iso(s.paused_until),
+                "reminders": s.reminders,
                 "digest": s.digest,
             },
         },
         "entries": [
             {
-                "id": e.id, "text": e.text, "created_at": _iso(e.created_at),
-                "prompt_id": e.prompt_id, "iso_week": e.iso_week,
+                "id": e.id,
+                "text": e.text,
+                "created_at": _iso(e.created_at),
+                "prompt_id": e.prompt_id,
+                "iso_week": e.iso_week,
                 "versions": [
                     {"version": v.version, "text": v.text, "created_at": _iso(v.created_at)}
                     for v in e.versions
@@ -46,19 +53,34 @@ def passport_document(snapshot: PassportSnapshot, *, now: datetime) -> dict[str,
         ],
         "signals": [
             {
-                "id": g.id, "kind": str(g.kind), "label": g.label, "esco_uri": g.esco_uri,
-                "group": g.group, "evidence": g.evidence, "confidence": round(g.confidence, 3),
-                "status": str(g.status), "source": g.source, "verification": g.verification,
-                "entry_id": g.entry_id, "artifact_id": g.artifact_id,
+                "id": g.id,
+                "kind": str(g.kind),
+                "label": g.label,
+                "esco_uri": g.esco_uri,
+                "group": g.group,
+                "evidence": g.evidence,
+                "confidence": round(g.confidence, 3),
+                "status": str(g.status),
+                "source": g.source,
+                "verification": g.verification,
+                "entry_id": g.entry_id,
+                "artifact_id": g.artifact_id,
                 "created_at": _iso(g.created_at),
             }
             for g in snapshot.signals
         ],
         "artifacts": [
             {
-                "id": a.id, "name": a.original_name, "status": a.status, "sha256": a.sha256,
-                "mime": a.mime, "size": a.size, "kind": a.kind, "entry_id": a.entry_id,
-                "created_at": _iso(a.created_at), "credential": a.credential,
+                "id": a.id,
+                "name": a.original_name,
+                "status": a.status,
+                "sha256": a.sha256,
+                "mime": a.mime,
+                "size": a.size,
+                "kind": a.kind,
+                "entry_id": a.entry_id,
+                "created_at": _iso(a.created_at),
+                "credential": a.credential,
                 "file": f"files/{a.id}-{a.original_name}" if a.sha256 else None,
             }
             for a in snapshot.artifacts

@@ -122,7 +122,21 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             i += 2
             continue
         length = struct.unpack(">H", data[i + 2 : i + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+        if marker in (
+            0xC0,
+            0xC1,
+            0xC2,
+            0xC3,
+            0xC5,
+            0xC6,
+            0xC7,
+            0xC9,
+            0xCA,
+            0xCB,
+            0xCD,
+            0xCE,
+            0xCF,
+        ):
             h, w = struct.unpack(">HH", data[i + 5 : i + 9])
             return w, h
         i += 2 + length

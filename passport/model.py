@@ -112,7 +112,9 @@ class Signal:
     entry_id: int | None = None
     artifact_id: int | None = None
     source: str = "reflection"  # reflection | artifact | credential (verified badge etc.)
-    verification: str | None = None  # for credentials: verified | signature-valid-issuer-unchecked ...
+    verification: str | None = (
+        None  # for credentials: verified | signature-valid-issuer-unchecked ...
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,14 @@ class Prompt:
 
 
 CATEGORIES = (
-    "growth", "projects", "passions", "helping", "setbacks", "learning", "proud", "curiosity",
+    "growth",
+    "projects",
+    "passions",
+    "helping",
+    "setbacks",
+    "learning",
+    "proud",
+    "curiosity",
     "work",
 )
 
@@ -122,11 +129,22 @@ BY_ID = {p.id: p for p in PROMPTS}
 
 # Evidence that a signal of this kind or ESCO top group gives to a category, besides the
 # category of the prompt its entry answered.
-KIND_CATEGORIES = {"growth": ("growth",), "interest": ("passions", "curiosity"),
-                   "strength": ("proud",)}
-GROUP_CATEGORIES = {"S3": ("helping",), "T4": ("helping", "work"), "S4": ("work",),
-                    "T2": ("learning",), "S2": ("learning",), "T3": ("growth",),
-                    "S5": ("projects",), "S6": ("projects",), "S1": ("work",)}
+KIND_CATEGORIES = {
+    "growth": ("growth",),
+    "interest": ("passions", "curiosity"),
+    "strength": ("proud",),
+}
+GROUP_CATEGORIES = {
+    "S3": ("helping",),
+    "T4": ("helping", "work"),
+    "S4": ("work",),
+    "T2": ("learning",),
+    "S2": ("learning",),
+    "T3": ("growth",),
+    "S5": ("projects",),
+    "S6": ("projects",),
+    "S1": ("work",),
+}
 
 
 def get_prompt(prompt_id: str | None) -> Prompt | None:

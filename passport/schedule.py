@@ -1,4 +1,4 @@
-"""Weekly timing: the next nudge instant in UTC from weekday + local hour + IANA zone (DST-safe)."""
+"""Weekly timing: the next nudge in UTC from weekday + local hour + IANA zone (DST-safe)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def slot_in_week(schedule: Schedule, week: str) -> datetime:
     return local_slot(day, schedule.hour, schedule.timezone)
 
 
-def next_nudge_at(schedule: Schedule, after: datetime, *, sent_weeks: set[str] = frozenset()) -> datetime:
+def next_nudge_at(
+    schedule: Schedule, after: datetime, *, sent_weeks: set[str] = frozenset()
+) -> datetime:
     """The next slot after `after` whose week has not had its nudge and is not skipped."""
     candidate = next_slot(schedule, after)
     for _ in range(4):

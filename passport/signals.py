@@ -17,7 +17,7 @@ class SignalKind(StrEnum):
 
 
 class SignalStatus(StrEnum):
-    """Who has decided about a signal: nobody yet, the person said keep, or the person said not me."""
+    """Who decided about a signal: nobody yet, the person said keep, or said not me."""
 
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"

@@ -61,9 +61,17 @@ class JobWriter:
         """Add a job that may run from `now + delay` (one prebuilt INSERT, no ORM flush)."""
         await self.session.execute(
             _INSERT_JOB,
-            {"kind": kind, "payload": payload, "person_id": person_id, "status": "queued",
-             "attempts": 0, "run_after": now + delay, "created_at": now, "updated_at": now,
-             "max_attempts": max_attempts},
+            {
+                "kind": kind,
+                "payload": payload,
+                "person_id": person_id,
+                "status": "queued",
+                "attempts": 0,
+                "run_after": now + delay,
+                "created_at": now,
+                "updated_at": now,
+                "max_attempts": max_attempts,
+            },
         )
 
 
@@ -106,8 +114,12 @@ class JobStore:
                         updated_at=now,
                     )
                     .returning(
-                        JobRow.id, JobRow.kind, JobRow.payload, JobRow.person_id,
-                        JobRow.attempts, JobRow.max_attempts,
+                        JobRow.id,
+                        JobRow.kind,
+                        JobRow.payload,
+                        JobRow.person_id,
+                        JobRow.attempts,
+                        JobRow.max_attempts,
                     )
                 )
                 row = result.first()
@@ -125,7 +137,12 @@ class JobStore:
             )
 
     async def fail(
-        self, job: ClaimedJob, error: str, now: datetime, *, retry_after: float | None = None,
+        self,
+        job: ClaimedJob,
+        error: str,
+        now: datetime,
+        *,
+        retry_after: float | None = None,
         permanent: bool = False,
     ) -> str:
         """Record a failure: retry later with backoff, or park it when attempts run out."""
@@ -167,22 +184,29 @@ class JobStore:
         async with self.sessionmaker() as session, session.begin():
             await session.execute(
                 update(JobRow)
-                .where(JobRow.person_id == person_id, JobRow.status == "queued",
-                       JobRow.run_after > now)
+                .where(
+                    JobRow.person_id == person_id,
+                    JobRow.status == "queued",
+                    JobRow.run_after > now,
+                )
                 .values(run_after=now)
             )
 
     async def counts(self) -> dict[str, int]:
         """How many jobs are in each status."""
         async with self.sessionmaker() as session:
-            rows = await session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
+            rows = await session.execute(
+                select(JobRow.status, func.count()).group_by(JobRow.status)
+            )
             return {status: int(n) for status, n in rows}
 
     async def pending(self, now: datetime | None = None, person_id: int | None = None) -> int:
         """Jobs not yet done or parked (optionally only those runnable by `now`)."""
         async with self.sessionmaker() as session:
-            query = select(func.count()).select_from(JobRow).where(
-                JobRow.status.in_(("queued", "running"))
+            query = (
+                select(func.count())
+                .select_from(JobRow)
+                .where(JobRow.status.in_(("queued", "running")))
             )
             if now is not None:
                 query = query.where(JobRow.run_after <= now)

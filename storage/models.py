@@ -55,7 +55,7 @@ class Base(DeclarativeBase):
 
 
 class PersonRow(Base):
-    """A person and their weekly schedule (one row: the schedule is always read with the person)."""
+    """A person and their weekly schedule (one row: the schedule is read with the person)."""
 
     __tablename__ = "persons"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -90,7 +90,9 @@ class IdentityRow(Base):
 
     __tablename__ = "identities"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(16))
     workspace: Mapped[str] = mapped_column(String(64), default="")
     user_id: Mapped[str] = mapped_column(String(64))
@@ -134,7 +136,9 @@ class EntryVersionRow(Base):
     __tablename__ = "entry_versions"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
@@ -145,7 +149,9 @@ class ArtifactRow(Base):
 
     __tablename__ = "artifacts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"))
     message_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="stored")
@@ -166,7 +172,7 @@ class ArtifactRow(Base):
 
 
 class SignalRow(Base):
-    """A talent signal with evidence; `key` is the ESCO URI for skills, the lowercased label else."""
+    """A talent signal with evidence; `key` is the ESCO URI for skills, else the label."""
 
     __tablename__ = "signals"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -182,9 +188,7 @@ class SignalRow(Base):
     source: Mapped[str] = mapped_column(String(16), default="reflection")
     verification: Mapped[str | None] = mapped_column(String(40))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
-    artifact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("artifacts.id", ondelete="CASCADE")
-    )
+    artifact_id: Mapped[int | None] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
 
     __table_args__ = (
@@ -195,7 +199,7 @@ class SignalRow(Base):
 
 
 class JobRow(Base):
-    """A durable piece of slow work: claimed with a lease, retried with backoff, parked if stuck."""
+    """Durable slow work: claimed with a lease, retried with backoff, parked if stuck."""
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -70,30 +70,57 @@ _NUDGES = cast(Table, NudgeRow.__table__)
 _JOBS = cast(Table, JobRow.__table__)
 
 _PERSON_COLUMNS = (
-    PersonRow.id, PersonRow.weekday, PersonRow.hour, PersonRow.timezone, PersonRow.paused,
-    PersonRow.paused_until, PersonRow.skip_week, PersonRow.reminders, PersonRow.digest,
-    PersonRow.next_nudge_at, PersonRow.state, PersonRow.active, PersonRow.last_digest_at,
+    PersonRow.id,
+    PersonRow.weekday,
+    PersonRow.hour,
+    PersonRow.timezone,
+    PersonRow.paused,
+    PersonRow.paused_until,
+    PersonRow.skip_week,
+    PersonRow.reminders,
+    PersonRow.digest,
+    PersonRow.next_nudge_at,
+    PersonRow.state,
+    PersonRow.active,
+    PersonRow.last_digest_at,
     PersonRow.next_digest_at,
 )
 
 
 def _schedule(r: Any) -> Schedule:
-    return Schedule(weekday=r.weekday, hour=r.hour, timezone=r.timezone, paused=r.paused,
-                    paused_until=r.paused_until, skip_week=r.skip_week, reminders=r.reminders,
-                    digest=r.digest, next_nudge_at=r.next_nudge_at)
+    return Schedule(
+        weekday=r.weekday,
+        hour=r.hour,
+        timezone=r.timezone,
+        paused=r.paused,
+        paused_until=r.paused_until,
+        skip_week=r.skip_week,
+        reminders=r.reminders,
+        digest=r.digest,
+        next_nudge_at=r.next_nudge_at,
+    )
 
 
 def _due(r: Any) -> DuePerson:
-    return DuePerson(id=r.id, schedule=_schedule(r), state=dict(r.state or {}), active=r.active,
-                     last_digest_at=r.last_digest_at, next_digest_at=r.next_digest_at)
+    return DuePerson(
+        id=r.id,
+        schedule=_schedule(r),
+        state=dict(r.state or {}),
+        active=r.active,
+        last_digest_at=r.last_digest_at,
+        next_digest_at=r.next_digest_at,
+    )
 
 
 async def resume_expired(session: AsyncSession, now: datetime) -> int:
     """End every pause whose end date has passed; how many ended."""
     result = await session.execute(
         _PERSONS.update()
-        .where(_PERSONS.c.paused.is_(True), _PERSONS.c.paused_until.is_not(None),
-               _PERSONS.c.paused_until <= now)
+        .where(
+            _PERSONS.c.paused.is_(True),
+            _PERSONS.c.paused_until.is_not(None),
+            _PERSONS.c.paused_until <= now,
+        )
         .values(paused=False, paused_until=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -131,9 +158,12 @@ async def due_digests(session: AsyncSession, now: datetime, limit: int) -> list[
     """People with a scheduled digest that is due, or not yet placed (claimed under lock)."""
     query = (
         select(*_PERSON_COLUMNS)
-        .where(PersonRow.digest.in_(("weekly", "monthly")), PersonRow.active.is_(True),
-               PersonRow.onboarded.is_(True),
-               or_(PersonRow.next_digest_at.is_(None), PersonRow.next_digest_at <= now))
+        .where(
+            PersonRow.digest.in_(("weekly", "monthly")),
+            PersonRow.active.is_(True),
+            PersonRow.onboarded.is_(True),
+            or_(PersonRow.next_digest_at.is_(None), PersonRow.next_digest_at <= now),
+        )
         .order_by(PersonRow.id)
         .limit(limit)
     )
@@ -230,17 +260,28 @@ async def enqueue_jobs(
         return
     await session.execute(
         insert(_JOBS),
-        [dict(status="queued", attempts=0, run_after=now, created_at=now, updated_at=now, **job)
-         for job in jobs],
+        [
+            dict(status="queued", attempts=0, run_after=now, created_at=now, updated_at=now, **job)
+            for job in jobs
+        ],
     )
 
 
 async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> list[NudgeInfo]:
     """Sent, unanswered, not yet reminded nudges whose reminder time came (claimed under lock)."""
     query = (
-        select(NudgeRow.id, NudgeRow.person_id, NudgeRow.iso_week, NudgeRow.prompt_id,
-               NudgeRow.status, NudgeRow.sent_at, NudgeRow.remind_at, NudgeRow.reminded_at,
-               NudgeRow.answered_at, *_PERSON_COLUMNS[1:])
+        select(
+            NudgeRow.id,
+            NudgeRow.person_id,
+            NudgeRow.iso_week,
+            NudgeRow.prompt_id,
+            NudgeRow.status,
+            NudgeRow.sent_at,
+            NudgeRow.remind_at,
+            NudgeRow.reminded_at,
+            NudgeRow.answered_at,
+            *_PERSON_COLUMNS[1:],
+        )
         .join(PersonRow, PersonRow.id == NudgeRow.person_id)
         .where(NudgeRow.remind_at <= now, NudgeRow.reminded_at.is_(None))
         .order_by(NudgeRow.remind_at)
@@ -251,11 +292,21 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
 
 
 def _nudge(r: Any, newer: bool = False) -> NudgeInfo:
-    return NudgeInfo(id=r.id, person_id=r.person_id, iso_week=r.iso_week, prompt_id=r.prompt_id,
-                     status=r.status, sent_at=r.sent_at, remind_at=r.remind_at,
-                     reminded_at=r.reminded_at, answered_at=r.answered_at,
-                     schedule=_schedule(r), state=dict(r.state or {}), active=r.active,
-                     newer=newer)
+    return NudgeInfo(
+        id=r.id,
+        person_id=r.person_id,
+        iso_week=r.iso_week,
+        prompt_id=r.prompt_id,
+        status=r.status,
+        sent_at=r.sent_at,
+        remind_at=r.remind_at,
+        reminded_at=r.reminded_at,
+        answered_at=r.answered_at,
+        schedule=_schedule(r),
+        state=dict(r.state or {}),
+        active=r.active,
+        newer=newer,
+    )
 
 
 async def update_nudges(
@@ -283,10 +334,19 @@ class SqlAlchemyNudgeStore:
         )
         async with self.sessionmaker() as session:
             rows = await session.execute(
-                select(NudgeRow.id, NudgeRow.person_id, NudgeRow.iso_week, NudgeRow.prompt_id,
-                       NudgeRow.status, NudgeRow.sent_at, NudgeRow.remind_at,
-                       NudgeRow.reminded_at, NudgeRow.answered_at, *_PERSON_COLUMNS[1:],
-                       newer.label("newer"))
+                select(
+                    NudgeRow.id,
+                    NudgeRow.person_id,
+                    NudgeRow.iso_week,
+                    NudgeRow.prompt_id,
+                    NudgeRow.status,
+                    NudgeRow.sent_at,
+                    NudgeRow.remind_at,
+                    NudgeRow.reminded_at,
+                    NudgeRow.answered_at,
+                    *_PERSON_COLUMNS[1:],
+                    newer.label("newer"),
+                )
                 .join(PersonRow, PersonRow.id == NudgeRow.person_id)
                 .where(NudgeRow.id.in_(list(nudge_ids)))
                 .order_by(NudgeRow.id)
@@ -299,8 +359,13 @@ class SqlAlchemyNudgeStore:
             return {}
         async with self.sessionmaker() as session:
             rows = await session.execute(
-                select(IdentityRow.person_id, IdentityRow.platform, IdentityRow.user_id,
-                       IdentityRow.chat_id, IdentityRow.workspace)
+                select(
+                    IdentityRow.person_id,
+                    IdentityRow.platform,
+                    IdentityRow.user_id,
+                    IdentityRow.chat_id,
+                    IdentityRow.workspace,
+                )
                 .where(IdentityRow.person_id.in_(list(person_ids)))
                 .order_by(IdentityRow.last_seen_at.desc())
             )
@@ -331,17 +396,26 @@ class SqlAlchemyNudgeStore:
             await _update_many(session, _NUDGES, nudges)
             if inactive:
                 await session.execute(
-                    _PERSONS.update().where(_PERSONS.c.id.in_(list(inactive)))
-                    .values(active=False)
+                    _PERSONS.update().where(_PERSONS.c.id.in_(list(inactive))).values(active=False)
                 )
             if retry and now is not None:
-                await session.execute(insert(_JOBS), [
-                    dict(kind="nudge", payload={"nudge_ids": [nid]}, person_id=pid,
-                         status="queued", attempts=0, max_attempts=_RETRY_ATTEMPTS,
-                         run_after=now + timedelta(seconds=delay), created_at=now,
-                         updated_at=now)
-                    for pid, nid, delay in retry
-                ])
+                await session.execute(
+                    insert(_JOBS),
+                    [
+                        dict(
+                            kind="nudge",
+                            payload={"nudge_ids": [nid]},
+                            person_id=pid,
+                            status="queued",
+                            attempts=0,
+                            max_attempts=_RETRY_ATTEMPTS,
+                            run_after=now + timedelta(seconds=delay),
+                            created_at=now,
+                            updated_at=now,
+                        )
+                        for pid, nid, delay in retry
+                    ],
+                )
 
     async def _marks(self, nudges: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Nudge marks alone: on PostgreSQL one autocommit statement each (no BEGIN / COMMIT
@@ -375,9 +449,18 @@ class SqlAlchemyNudgeStore:
         """A person's latest nudges, most recent week first (for `utp schedule`)."""
         async with self.sessionmaker() as session:
             rows = await session.execute(
-                select(NudgeRow.id, NudgeRow.person_id, NudgeRow.iso_week, NudgeRow.prompt_id,
-                       NudgeRow.status, NudgeRow.sent_at, NudgeRow.remind_at,
-                       NudgeRow.reminded_at, NudgeRow.answered_at, *_PERSON_COLUMNS[1:])
+                select(
+                    NudgeRow.id,
+                    NudgeRow.person_id,
+                    NudgeRow.iso_week,
+                    NudgeRow.prompt_id,
+                    NudgeRow.status,
+                    NudgeRow.sent_at,
+                    NudgeRow.remind_at,
+                    NudgeRow.reminded_at,
+                    NudgeRow.answered_at,
+                    *_PERSON_COLUMNS[1:],
+                )
                 .join(PersonRow, PersonRow.id == NudgeRow.person_id)
                 .where(NudgeRow.person_id == person_id)
                 .order_by(NudgeRow.iso_week.desc())
@@ -392,9 +475,11 @@ class SqlAlchemyNudgeStore:
         async with self.sessionmaker() as session:
             rows = await session.execute(
                 select(EntryRow.person_id, EntryRow.text)
-                .where(EntryRow.person_id.in_(list(person_ids)),
-                       EntryRow.created_at >= now - timedelta(weeks=53),
-                       EntryRow.created_at <= now - timedelta(weeks=51))
+                .where(
+                    EntryRow.person_id.in_(list(person_ids)),
+                    EntryRow.created_at >= now - timedelta(weeks=53),
+                    EntryRow.created_at <= now - timedelta(weeks=51),
+                )
                 .order_by(EntryRow.created_at)
             )
             found: dict[int, str] = {}
@@ -411,18 +496,31 @@ class SqlAlchemyNudgeStore:
 TEAM_DEFAULTS_KEY = "slack:defaults:{workspace}"
 
 
-async def team_topics(session: AsyncSession, person_ids: Sequence[int],
-                      key_format: str = TEAM_DEFAULTS_KEY) -> dict[int, str]:
+async def team_topics(
+    session: AsyncSession, person_ids: Sequence[int], key_format: str = TEAM_DEFAULTS_KEY
+) -> dict[int, str]:
     """Per person on a team platform: the stored team defaults (raw JSON)."""
-    rows = (await session.execute(
-        select(IdentityRow.person_id, IdentityRow.workspace)
-        .where(IdentityRow.person_id.in_(person_ids), IdentityRow.platform == "slack")
-    )).all()
+    rows = (
+        await session.execute(
+            select(IdentityRow.person_id, IdentityRow.workspace).where(
+                IdentityRow.person_id.in_(person_ids), IdentityRow.platform == "slack"
+            )
+        )
+    ).all()
     if not rows:
         return {}
     keys = {key_format.format(workspace=ws) for _, ws in rows}
-    stored = dict((await session.execute(
-        select(ChannelStateRow.key, ChannelStateRow.value).where(ChannelStateRow.key.in_(keys))
-    )).all())
-    return {pid: stored[key_format.format(workspace=ws)] for pid, ws in rows
-            if key_format.format(workspace=ws) in stored}
+    stored = dict(
+        (
+            await session.execute(
+                select(ChannelStateRow.key, ChannelStateRow.value).where(
+                    ChannelStateRow.key.in_(keys)
+                )
+            )
+        ).all()
+    )
+    return {
+        pid: stored[key_format.format(workspace=ws)]
+        for pid, ws in rows
+        if key_format.format(workspace=ws) in stored
+    }

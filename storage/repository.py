@@ -48,8 +48,11 @@ _SEEN_INSERT = {
     "postgresql": pg_insert(SeenMessageRow.__table__).on_conflict_do_nothing(),
 }
 _FIND_PERSON = (
-    select(_PERSONS, _IDENTITIES.c.chat_id.label("identity_chat_id"),
-           _IDENTITIES.c.last_seen_at.label("identity_last_seen_at"))
+    select(
+        _PERSONS,
+        _IDENTITIES.c.chat_id.label("identity_chat_id"),
+        _IDENTITIES.c.last_seen_at.label("identity_last_seen_at"),
+    )
     .join(_IDENTITIES, _IDENTITIES.c.person_id == _PERSONS.c.id)
     .where(
         _IDENTITIES.c.platform == bindparam("platform"),
@@ -155,8 +158,11 @@ class SqlAlchemyPassportRepository:
         row = (
             await self.session.execute(
                 _FIND_PERSON,
-                {"platform": address.platform, "workspace": address.workspace,
-                 "user_id": address.user_id},
+                {
+                    "platform": address.platform,
+                    "workspace": address.workspace,
+                    "user_id": address.user_id,
+                },
             )
         ).first()
         if row is None:
@@ -234,9 +240,7 @@ class SqlAlchemyPassportRepository:
             .where(IdentityRow.person_id == person_id)
             .order_by(IdentityRow.last_seen_at.desc())
         )
-        return [
-            Identity(r.platform, r.workspace, r.user_id, r.chat_id, r.person_id) for r in rows
-        ]
+        return [Identity(r.platform, r.workspace, r.user_id, r.chat_id, r.person_id) for r in rows]
 
     async def set_active_by_address(self, address: Address, active: bool) -> int | None:
         """Mark the person behind an address active / inactive (blocked the bot)."""
@@ -282,17 +286,36 @@ class SqlAlchemyPassportRepository:
         iso_week: str | None = None,
     ) -> Entry:
         """Store a new entry and its first version (two INSERTs, no ORM flush)."""
-        values = {"person_id": person_id, "text": text, "created_at": now, "updated_at": now,
-                  "message_key": message_key, "prompt_id": prompt_id, "iso_week": iso_week,
-                  "version": 1}
+        values = {
+            "person_id": person_id,
+            "text": text,
+            "created_at": now,
+            "updated_at": now,
+            "message_key": message_key,
+            "prompt_id": prompt_id,
+            "iso_week": iso_week,
+            "version": 1,
+        }
         entry_id = (await self.session.execute(_INSERT_ENTRY, values)).scalar_one()
         await self.session.execute(
             _INSERT_VERSION,
-            {"entry_id": entry_id, "person_id": person_id, "version": 1, "text": text,
-             "created_at": now},
+            {
+                "entry_id": entry_id,
+                "person_id": person_id,
+                "version": 1,
+                "text": text,
+                "created_at": now,
+            },
         )
-        return Entry(id=entry_id, person_id=person_id, text=text, created_at=now,
-                     message_key=message_key, prompt_id=prompt_id, iso_week=iso_week)
+        return Entry(
+            id=entry_id,
+            person_id=person_id,
+            text=text,
+            created_at=now,
+            message_key=message_key,
+            prompt_id=prompt_id,
+            iso_week=iso_week,
+        )
 
     async def entry_by_key(self, person_id: int, message_key: str) -> Entry | None:
         """The entry a platform message created, if any."""
@@ -321,8 +344,13 @@ class SqlAlchemyPassportRepository:
         row.text = text
         row.updated_at = now
         self.session.add(
-            EntryVersionRow(entry_id=row.id, person_id=person_id, version=row.version, text=text,
-                            created_at=now)
+            EntryVersionRow(
+                entry_id=row.id,
+                person_id=person_id,
+                version=row.version,
+                text=text,
+                created_at=now,
+            )
         )
         await self.session.flush()
         return _entry(row)
@@ -429,7 +457,8 @@ class SqlAlchemyPassportRepository:
         rejected anywhere, or that is already kept from this source, is not added again.
         """
         source = (
-            SignalRow.entry_id == entry_id if entry_id is not None
+            SignalRow.entry_id == entry_id
+            if entry_id is not None
             else SignalRow.artifact_id == artifact_id
         )
         await self.session.execute(
@@ -529,7 +558,9 @@ class SqlAlchemyPassportRepository:
         )
         return list(rows)
 
-    async def prompt_evidence(self, person_id: int) -> list[tuple[str | None, str, str | None, int]]:
+    async def prompt_evidence(
+        self, person_id: int
+    ) -> list[tuple[str | None, str, str | None, int]]:
         """(prompt answered, signal kind, ESCO top group, count) rows for gap-driven prompts."""
         from storage.nudges import evidence_rows
 

@@ -57,8 +57,7 @@ def installations_table(metadata: MetaData, name: str = INSTALLATIONS) -> Table:
         Column("is_enterprise_install", Boolean, default=False, nullable=False),
         Column("token_type", String(32)),
         Column("installed_at", DateTime, nullable=False, default=func.now()),
-        Index(f"{name}_idx", "client_id", "enterprise_id", "team_id", "user_id",
-              "installed_at"),
+        Index(f"{name}_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"),
     )
 
 

@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from passport.errors import StorageBusy, StorageConflict
-
 from storage.jobs import JobWriter
 from storage.repository import SqlAlchemyPassportRepository
 

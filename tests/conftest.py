@@ -74,8 +74,10 @@ def make_settings(tmp_path: Path, cache_dir: Path) -> Callable[..., Settings]:
 
     def make(**overrides: object) -> Settings:
         values: dict[str, object] = dict(
-            utp_data_dir=tmp_path / "data", utp_cache_dir=cache_dir,
-            utp_secret_key="test-secret-key", database_url=None,
+            utp_data_dir=tmp_path / "data",
+            utp_cache_dir=cache_dir,
+            utp_secret_key="test-secret-key",
+            database_url=None,
         )
         values.update(overrides)
         return Settings(**values)
@@ -105,8 +107,9 @@ async def make_app(
     apps: list[App] = []
 
     async def make(extractor: object | None = None, **overrides: object) -> App:
-        app = await bootstrap(make_settings(**overrides), clock=clock,
-                              extractor=extractor or FakeExtractor())
+        app = await bootstrap(
+            make_settings(**overrides), clock=clock, extractor=extractor or FakeExtractor()
+        )
         apps.append(app)
         return app
 

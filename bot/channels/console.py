@@ -27,7 +27,11 @@ class ConsoleChannel(Channel):
     platform = "console"
 
     def __init__(
-        self, user: str, out_dir: Path, stream: TextIO | None = None, *,
+        self,
+        user: str,
+        out_dir: Path,
+        stream: TextIO | None = None,
+        *,
         max_bytes: int = 20 * 2**20,
     ) -> None:
         self.user = user
@@ -67,8 +71,10 @@ class ConsoleChannel(Channel):
 
     def render_banner(self) -> None:
         """A first line for people typing by hand."""
-        self._print(f"(UTP terminal chat as {self.user}. Type a message, a number to pick, "
-                    "/file PATH to send a file, Ctrl-D to leave.)")
+        self._print(
+            f"(UTP terminal chat as {self.user}. Type a message, a number to pick, "
+            "/file PATH to send a file, Ctrl-D to leave.)"
+        )
 
     def to_inbound(self, line: str) -> Inbound | None:
         """Turn one typed line into an Inbound (None when the channel answers it itself)."""
@@ -80,8 +86,12 @@ class ConsoleChannel(Channel):
         if stripped.isdigit() and choices:
             index = int(stripped) - 1
             if 0 <= index < len(choices):
-                return Inbound(address=self.address, message_id=message_id,
-                               action=choices[index], display_name=self.user)
+                return Inbound(
+                    address=self.address,
+                    message_id=message_id,
+                    action=choices[index],
+                    display_name=self.user,
+                )
         if stripped.startswith("/file"):
             raw = stripped[5:].strip().strip('"').strip("'")
             path = Path(raw).expanduser()
@@ -91,12 +101,13 @@ class ConsoleChannel(Channel):
             size = path.stat().st_size
             # A file over the cap is refused by its size, without reading it.
             content = path.read_bytes() if size <= self.max_bytes else b""
-            file = InboundFile(ref=str(path), name=path.name, declared_size=size,
-                               content=content)
-            return Inbound(address=self.address, message_id=message_id, files=(file,),
-                           display_name=self.user)
-        return Inbound(address=self.address, message_id=message_id, text=text,
-                       display_name=self.user)
+            file = InboundFile(ref=str(path), name=path.name, declared_size=size, content=content)
+            return Inbound(
+                address=self.address, message_id=message_id, files=(file,), display_name=self.user
+            )
+        return Inbound(
+            address=self.address, message_id=message_id, text=text, display_name=self.user
+        )
 
     async def read_lines(self, handler: InboundHandler, stdin: TextIO, after_each) -> None:
         """Read lines until end of input, handling each and then the work it caused."""

@@ -49,10 +49,13 @@ class SlackChannel(Channel):
         store = None
         if settings.slack_client_id:
             settings.require("slack_client_secret", "slack_signing_secret")
-            store = SealedInstallationStore(settings.slack_client_id, app.engine,
-                                            TokenSealer(settings.secret_key()))
+            store = SealedInstallationStore(
+                settings.slack_client_id, app.engine, TokenSealer(settings.secret_key())
+            )
         self.workspaces = SlackWorkspaces(
-            self.services, base_url=base_url, installation_store=store,
+            self.services,
+            base_url=base_url,
+            installation_store=store,
             bot_token=None if store is not None else settings.slack_bot_token,
         )
         if store is not None:
@@ -78,14 +81,19 @@ class SlackChannel(Channel):
         if store is not None:
             bolt = AsyncApp(
                 client=AsyncWebClient(base_url=base_url),
-                oauth_settings=oauth_settings(self.settings.slack_client_id or "",
-                                              self.settings.slack_client_secret or "",
-                                              store, self.utp.engine),
+                oauth_settings=oauth_settings(
+                    self.settings.slack_client_id or "",
+                    self.settings.slack_client_secret or "",
+                    store,
+                    self.utp.engine,
+                ),
                 **common,
             )
         else:
-            bolt = AsyncApp(client=AsyncWebClient(token=self.settings.slack_bot_token,
-                                                  base_url=base_url), **common)
+            bolt = AsyncApp(
+                client=AsyncWebClient(token=self.settings.slack_bot_token, base_url=base_url),
+                **common,
+            )
         register(self, bolt)
         return bolt
 
@@ -95,17 +103,21 @@ class SlackChannel(Channel):
         """Socket Mode when SLACK_APP_TOKEN is set; otherwise events arrive through `utp web`."""
         self.handler = handler
         if not self.settings.slack_app_token:
-            logger.warning("Slack: no SLACK_APP_TOKEN, so no Socket Mode here; serve events "
-                           "with `utp web` (POST /slack/events). Sending works.")
+            logger.warning(
+                "Slack: no SLACK_APP_TOKEN, so no Socket Mode here; serve events "
+                "with `utp web` (POST /slack/events). Sending works."
+            )
             return
         if self.workspaces.multi:
-            raise ConfigError("Socket Mode serves one workspace: unset SLACK_CLIENT_ID or "
-                              "SLACK_APP_TOKEN")
+            raise ConfigError(
+                "Socket Mode serves one workspace: unset SLACK_CLIENT_ID or SLACK_APP_TOKEN"
+            )
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         single = await self.workspaces.learn_single_team()
         self._socket = AsyncSocketModeHandler(
-            self.bolt, self.settings.slack_app_token,
+            self.bolt,
+            self.settings.slack_app_token,
             web_client=AsyncWebClient(base_url=self.workspaces.base_url),
         )
         await self._socket.connect_async()
@@ -139,15 +151,17 @@ class SlackChannel(Channel):
         flow = self.bolt.oauth_flow
         if flow is None:
             raise web.HTTPNotFound()
-        return await to_aiohttp_response(await flow.handle_installation(
-            await to_bolt_request(request)))
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
 
     async def _on_oauth_redirect(self, request: web.Request) -> web.Response:
         flow = self.bolt.oauth_flow
         if flow is None:
             raise web.HTTPNotFound()
-        return await to_aiohttp_response(await flow.handle_callback(
-            await to_bolt_request(request)))
+        return await to_aiohttp_response(
+            await flow.handle_callback(await to_bolt_request(request))
+        )
 
     async def stop(self) -> None:
         """Close Socket Mode and let posting tasks finish."""
@@ -175,8 +189,9 @@ class SlackChannel(Channel):
         if not event_id:
             return
         async with self.services.uow() as uow:
-            await uow.passport.mark_seen(SEEN_EVENT.format(event_id=event_id),
-                                         self.services.clock.now())
+            await uow.passport.mark_seen(
+                SEEN_EVENT.format(event_id=event_id), self.services.clock.now()
+            )
             await uow.commit()
 
     async def was_processed(self, event_id: str) -> bool:
@@ -193,8 +208,9 @@ class SlackChannel(Channel):
     async def send(self, address: Address, messages: Sequence[Outbound]) -> None:
         """Post to the member's DM with the workspace's token (opening the DM when needed)."""
         client = await self.workspaces.client_for(address.workspace)
-        channel = await self.poster.dm_channel(client, address.workspace, address.user_id,
-                                               address.chat_id)
+        channel = await self.poster.dm_channel(
+            client, address.workspace, address.user_id, address.chat_id
+        )
         await self.poster.deliver(client, channel, messages, queue_rest_for=address)
 
 

@@ -25,10 +25,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 # Errors after which nothing more can be sent to that workspace or person.
 GONE_ERRORS = {
-    "account_inactive", "invalid_auth", "not_authed", "token_revoked", "token_expired",
-    "user_not_found", "user_disabled", "cannot_dm_bot", "team_access_not_granted",
-    "app_uninstalled", "team_not_found", "org_login_required", "ekm_access_denied",
-    "not_in_channel", "is_archived", "channel_not_found", "user_not_visible",
+    "account_inactive",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "user_not_found",
+    "user_disabled",
+    "cannot_dm_bot",
+    "team_access_not_granted",
+    "app_uninstalled",
+    "team_not_found",
+    "org_login_required",
+    "ekm_access_denied",
+    "not_in_channel",
+    "is_archived",
+    "channel_not_found",
+    "user_not_visible",
 }
 REVOKED_KEY = "slack:revoked:{workspace}"
 
@@ -54,8 +67,12 @@ def delivery_error(exc: BaseException, what: str) -> DeliveryError:
             return TransientDeliveryError(f"{what}: rate limited", retry_after=seconds)
         if error in GONE_ERRORS:
             return RecipientGone(f"{what}: {error}")
-        if status >= 500 or error in {"internal_error", "fatal_error", "service_unavailable",
-                                      "request_timeout"}:
+        if status >= 500 or error in {
+            "internal_error",
+            "fatal_error",
+            "service_unavailable",
+            "request_timeout",
+        }:
             return TransientDeliveryError(f"{what}: {error or status}", retry_after=30)
         return DeliveryError(f"{what}: {error or status}")
     if isinstance(exc, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError)):
@@ -80,8 +97,14 @@ class SingleTeam:
 class SlackWorkspaces:
     """Finds the bot token for a workspace and makes Web API clients for it."""
 
-    def __init__(self, services: Services, *, base_url: str, bot_token: str | None = None,
-                 installation_store: AsyncInstallationStore | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        base_url: str,
+        bot_token: str | None = None,
+        installation_store: AsyncInstallationStore | None = None,
+    ) -> None:
         self.services = services
         self.base_url = base_url
         self.bot_token = bot_token
@@ -104,8 +127,9 @@ class SlackWorkspaces:
                 auth = await self.client(self.bot_token).auth_test()
             except (SlackApiError, aiohttp.ClientError, SlackClientError, OSError) as exc:
                 raise delivery_error(exc, "auth.test") from exc
-            self.single = SingleTeam(auth.get("enterprise_id") or None, auth["team_id"],
-                                     auth.get("user_id") or "")
+            self.single = SingleTeam(
+                auth.get("enterprise_id") or None, auth["team_id"], auth.get("user_id") or ""
+            )
             await self.set_revoked(self.single.workspace, False)
         return self.single
 
@@ -131,8 +155,9 @@ class SlackWorkspaces:
             key = REVOKED_KEY.format(workspace=workspace)
             if not revoked and await uow.passport.get_channel_state(key) is None:
                 return
-            await uow.passport.set_channel_state(key, "1" if revoked else "0",
-                                                 self.services.clock.now())
+            await uow.passport.set_channel_state(
+                key, "1" if revoked else "0", self.services.clock.now()
+            )
             await uow.commit()
 
     async def token_for(self, workspace: str) -> str:
@@ -149,8 +174,9 @@ class SlackWorkspaces:
             return self.bot_token
         bot = await self.store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
         if bot is None and enterprise_id:
-            bot = await self.store.async_find_bot(enterprise_id=enterprise_id, team_id=None,
-                                                  is_enterprise_install=True)
+            bot = await self.store.async_find_bot(
+                enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
+            )
         if bot is None or not bot.bot_token:
             raise RecipientGone("the Slack app is not installed in that workspace")
         return bot.bot_token

@@ -85,12 +85,16 @@ def choice_blocks(choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
     """Choices as action blocks (unique action ids within the message)."""
     blocks = []
     for start in range(0, len(choices), BUTTONS_PER_BLOCK):
-        part = choices[start:start + BUTTONS_PER_BLOCK]
-        blocks.append({
-            "type": "actions",
-            "elements": [button(c.label, c.data, f"{CHOICE_PREFIX}{start + i}")
-                         for i, c in enumerate(part)],
-        })
+        part = choices[start : start + BUTTONS_PER_BLOCK]
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button(c.label, c.data, f"{CHOICE_PREFIX}{start + i}")
+                    for i, c in enumerate(part)
+                ],
+            }
+        )
     return blocks
 
 

@@ -22,9 +22,14 @@ from passport.messages import InboundFile
 
 logger = logging.getLogger(__name__)
 
-SLACK_FILE_HOSTS = frozenset({
-    "files.slack.com", "files-origin.slack.com", "files-edu.slack.com", "files.slack-gov.com",
-})
+SLACK_FILE_HOSTS = frozenset(
+    {
+        "files.slack.com",
+        "files-origin.slack.com",
+        "files-edu.slack.com",
+        "files.slack-gov.com",
+    }
+)
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
 
@@ -65,8 +70,7 @@ class SlackFileFetcher:
         meta = info.get("file") or {}
         size = meta.get("size")
         if isinstance(size, int) and size > max_bytes:
-            raise FileRejected(texts.FILE_TOO_BIG.format(size=_mb(size),
-                                                         limit=max_bytes // 2**20))
+            raise FileRejected(texts.FILE_TOO_BIG.format(size=_mb(size), limit=max_bytes // 2**20))
         url = meta.get("url_private_download") or meta.get("url_private")
         if not url:
             raise FileRejected(texts.FILE_FAILED.format(name=name))
@@ -78,8 +82,9 @@ class SlackFileFetcher:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 for _ in range(MAX_REDIRECTS + 1):
                     if not self.token_allowed(url):
-                        logger.warning("refused to send the Slack token to %s",
-                                       urlsplit(url).hostname)
+                        logger.warning(
+                            "refused to send the Slack token to %s", urlsplit(url).hostname
+                        )
                         raise FileRejected(texts.FILE_FAILED.format(name=name))
                     headers = {"Authorization": f"Bearer {token}"}
                     async with session.get(url, headers=headers, allow_redirects=False) as resp:
@@ -89,15 +94,17 @@ class SlackFileFetcher:
                         return await self._read(resp, max_bytes, name)
                 raise FileRejected(texts.FILE_FAILED.format(name=name))
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TransientDeliveryError(f"file download: {type(exc).__name__}",
-                                         retry_after=30) from exc
+            raise TransientDeliveryError(
+                f"file download: {type(exc).__name__}", retry_after=30
+            ) from exc
 
     @staticmethod
     async def _read(resp: aiohttp.ClientResponse, max_bytes: int, name: str) -> bytes:
         if resp.status == 429 or resp.status >= 500:
             retry = resp.headers.get("Retry-After")
-            raise TransientDeliveryError(f"file download: HTTP {resp.status}",
-                                         retry_after=float(retry) if retry else 30)
+            raise TransientDeliveryError(
+                f"file download: HTTP {resp.status}", retry_after=float(retry) if retry else 30
+            )
         if resp.status != 200:
             raise FileRejected(texts.FILE_FAILED.format(name=name))
         if resp.content_type in {"text/html", "application/xhtml+xml"}:
@@ -105,12 +112,16 @@ class SlackFileFetcher:
             raise FileRejected(texts.FILE_FAILED.format(name=name))
         declared = resp.content_length
         if declared is not None and declared > max_bytes:
-            raise FileRejected(texts.FILE_TOO_BIG.format(size=_mb(declared),
-                                                         limit=max_bytes // 2**20))
+            raise FileRejected(
+                texts.FILE_TOO_BIG.format(size=_mb(declared), limit=max_bytes // 2**20)
+            )
         body = bytearray()
         async for chunk in resp.content.iter_chunked(CHUNK):
             body += chunk
             if len(body) > max_bytes:
-                raise FileRejected(texts.FILE_TOO_BIG.format(size=f"over {_mb(max_bytes)}",
-                                                             limit=max_bytes // 2**20))
+                raise FileRejected(
+                    texts.FILE_TOO_BIG.format(
+                        size=f"over {_mb(max_bytes)}", limit=max_bytes // 2**20
+                    )
+                )
         return bytes(body)

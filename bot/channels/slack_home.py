@@ -25,9 +25,11 @@ ADMIN_HOURS = tuple(range(6, 23))
 
 # Words on the Home tab (the conversation's own words live in handlers/texts.py).
 TITLE = "Your talent passport"
-INTRO = ("I'm UTP, a tiny weekly journal. Once a week I ask one short question in our DM; from "
-         "your answers I notice your skills and build a passport that is yours to see, export "
-         "or delete.")
+INTRO = (
+    "I'm UTP, a tiny weekly journal. Once a week I ask one short question in our DM; from "
+    "your answers I notice your skills and build a passport that is yours to see, export "
+    "or delete."
+)
 START = "Start my passport"
 STATS = "*Weeks reflected:* {weeks}    *Notes:* {entries}"
 NEXT = "*Next question:* {when}"
@@ -41,8 +43,10 @@ PAUSE = "Pause questions"
 RESUME = "Resume questions"
 EXPORT = "Export"
 ADMIN_TITLE = "Workspace defaults (admins)"
-ADMIN_NOTE = ("New members are offered this day and time first. Preferred question topics are "
-              "kept for your workspace. Admins never see anyone's notes.")
+ADMIN_NOTE = (
+    "New members are offered this day and time first. Preferred question topics are "
+    "kept for your workspace. Admins never see anyone's notes."
+)
 ADMIN_DAY = "Default day"
 ADMIN_HOUR = "Default time"
 ADMIN_TOPICS = "Prompt topics"
@@ -59,8 +63,9 @@ class WorkspaceDefaults:
 
     def to_json(self) -> str:
         """As stored."""
-        return json.dumps({"weekday": self.weekday, "hour": self.hour,
-                           "categories": list(self.categories)})
+        return json.dumps(
+            {"weekday": self.weekday, "hour": self.hour, "categories": list(self.categories)}
+        )
 
     @classmethod
     def from_json(cls, raw: str | None) -> WorkspaceDefaults:
@@ -83,8 +88,9 @@ async def workspace_defaults(services: Services, workspace: str) -> WorkspaceDef
 async def save_defaults(services: Services, workspace: str, defaults: WorkspaceDefaults) -> None:
     """Store a workspace's defaults."""
     async with services.uow() as uow:
-        await uow.passport.set_channel_state(DEFAULTS_KEY.format(workspace=workspace),
-                                             defaults.to_json(), services.clock.now())
+        await uow.passport.set_channel_state(
+            DEFAULTS_KEY.format(workspace=workspace), defaults.to_json(), services.clock.now()
+        )
         await uow.commit()
 
 
@@ -98,9 +104,13 @@ def with_team_default(messages: list[Outbound], defaults: WorkspaceDefaults) -> 
     for message in messages:
         if any(c.data.startswith("slot:") for c in message.choices):
             rest = tuple(c for c in message.choices if c.data != data)
-            message = Outbound(text=message.text, choices=(Choice(label, data), *rest),
-                               attachment=message.attachment,
-                               replace_previous=message.replace_previous, meta=message.meta)
+            message = Outbound(
+                text=message.text,
+                choices=(Choice(label, data), *rest),
+                attachment=message.attachment,
+                replace_previous=message.replace_previous,
+                meta=message.meta,
+            )
         out.append(message)
     return out
 
@@ -123,8 +133,13 @@ def member_blocks(summary: HomeSummary | None) -> list[dict[str, Any]]:
         {"type": "header", "text": {"type": "plain_text", "text": TITLE}},
     ]
     if summary is None or not summary.opted_in:
-        blocks += [_section(escape(INTRO)), {"type": "actions", "elements": [
-            button(START, "optin", f"{HOME_PREFIX}optin", style="primary")]}]
+        blocks += [
+            _section(escape(INTRO)),
+            {
+                "type": "actions",
+                "elements": [button(START, "optin", f"{HOME_PREFIX}optin", style="primary")],
+            },
+        ]
         return blocks
     blocks.append(_section(STATS.format(weeks=summary.weeks_reflected, entries=summary.entries)))
     if summary.paused:
@@ -137,14 +152,22 @@ def member_blocks(summary: HomeSummary | None) -> list[dict[str, Any]]:
         blocks.append(_section(RECENT.format(items=_items(summary.recent_skills))))
     if not summary.strengths and not summary.recent_skills:
         blocks.append(_section(escape(NOTHING)))
-    toggle = (button(RESUME, "resume", f"{HOME_PREFIX}resume", style="primary")
-              if summary.paused else button(PAUSE, "pause", f"{HOME_PREFIX}pause"))
-    blocks.append({"type": "actions", "elements": [
-        button(SHOW, "digest", f"{HOME_PREFIX}digest", style="primary"),
-        button(SETTINGS, "settings", f"{HOME_PREFIX}settings"),
-        toggle,
-        button(EXPORT, "export", f"{HOME_PREFIX}export"),
-    ]})
+    toggle = (
+        button(RESUME, "resume", f"{HOME_PREFIX}resume", style="primary")
+        if summary.paused
+        else button(PAUSE, "pause", f"{HOME_PREFIX}pause")
+    )
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                button(SHOW, "digest", f"{HOME_PREFIX}digest", style="primary"),
+                button(SETTINGS, "settings", f"{HOME_PREFIX}settings"),
+                toggle,
+                button(EXPORT, "export", f"{HOME_PREFIX}export"),
+            ],
+        }
+    )
     return blocks
 
 
@@ -153,15 +176,23 @@ def admin_blocks(defaults: WorkspaceDefaults) -> list[dict[str, Any]]:
     days = [_option(name, str(i)) for i, name in enumerate(WEEKDAYS)]
     hours = [_option(f"{h:02d}:00", str(h)) for h in ADMIN_HOURS]
     topics = [_option(c.title(), c) for c in CATEGORIES]
-    day_select: dict[str, Any] = {"type": "static_select", "action_id": f"{ADMIN_PREFIX}day",
-                                  "placeholder": {"type": "plain_text", "text": ADMIN_DAY},
-                                  "options": days}
-    hour_select: dict[str, Any] = {"type": "static_select", "action_id": f"{ADMIN_PREFIX}hour",
-                                   "placeholder": {"type": "plain_text", "text": ADMIN_HOUR},
-                                   "options": hours}
+    day_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": f"{ADMIN_PREFIX}day",
+        "placeholder": {"type": "plain_text", "text": ADMIN_DAY},
+        "options": days,
+    }
+    hour_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": f"{ADMIN_PREFIX}hour",
+        "placeholder": {"type": "plain_text", "text": ADMIN_HOUR},
+        "options": hours,
+    }
     topic_select: dict[str, Any] = {
-        "type": "multi_static_select", "action_id": f"{ADMIN_PREFIX}categories",
-        "placeholder": {"type": "plain_text", "text": ADMIN_TOPICS}, "options": topics,
+        "type": "multi_static_select",
+        "action_id": f"{ADMIN_PREFIX}categories",
+        "placeholder": {"type": "plain_text", "text": ADMIN_TOPICS},
+        "options": topics,
     }
     if defaults.weekday is not None:
         day_select["initial_option"] = days[defaults.weekday]
@@ -178,8 +209,9 @@ def admin_blocks(defaults: WorkspaceDefaults) -> list[dict[str, Any]]:
     ]
 
 
-def home_view(summary: HomeSummary | None, defaults: WorkspaceDefaults,
-              is_admin: bool) -> dict[str, Any]:
+def home_view(
+    summary: HomeSummary | None, defaults: WorkspaceDefaults, is_admin: bool
+) -> dict[str, Any]:
     """The whole Home tab view for `views.publish`."""
     blocks = member_blocks(summary)
     if is_admin:
@@ -189,18 +221,23 @@ def home_view(summary: HomeSummary | None, defaults: WorkspaceDefaults,
 
 def admin_change(defaults: WorkspaceDefaults, action: dict[str, Any]) -> WorkspaceDefaults:
     """Apply one admin select to the defaults."""
-    what = action.get("action_id", "")[len(ADMIN_PREFIX):]
+    what = action.get("action_id", "")[len(ADMIN_PREFIX) :]
     if what == "day":
         value = int((action.get("selected_option") or {}).get("value", "6")) % 7
-        return WorkspaceDefaults(value, defaults.hour if defaults.hour is not None else 18,
-                                 defaults.categories)
+        return WorkspaceDefaults(
+            value, defaults.hour if defaults.hour is not None else 18, defaults.categories
+        )
     if what == "hour":
         value = int((action.get("selected_option") or {}).get("value", "18")) % 24
-        return WorkspaceDefaults(defaults.weekday if defaults.weekday is not None else 6, value,
-                                 defaults.categories)
+        return WorkspaceDefaults(
+            defaults.weekday if defaults.weekday is not None else 6, value, defaults.categories
+        )
     if what == "categories":
-        chosen = tuple(o.get("value") for o in action.get("selected_options") or ()
-                       if o.get("value") in CATEGORIES)
+        chosen = tuple(
+            o.get("value")
+            for o in action.get("selected_options") or ()
+            if o.get("value") in CATEGORIES
+        )
         return WorkspaceDefaults(defaults.weekday, defaults.hour, chosen)
     return defaults
 
@@ -211,5 +248,10 @@ def home_action_text(value: str, summary: HomeSummary | None) -> str:
         if summary is not None and summary.opted_in and summary.paused:
             return "/resume"
         return "hi"
-    return {"pause": "/pause", "resume": "/resume", "settings": "/settings",
-            "digest": "/digest", "export": "/export"}.get(value, "/help")
+    return {
+        "pause": "/pause",
+        "resume": "/resume",
+        "settings": "/settings",
+        "digest": "/digest",
+        "export": "/export",
+    }.get(value, "/help")

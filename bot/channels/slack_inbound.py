@@ -13,10 +13,21 @@ from typing import Any
 from passport.messages import Address, Inbound, InboundFile
 
 SLASH_SUBCOMMANDS = {
-    "digest": "/digest", "strengths": "/digest", "passport": "/digest",
-    "settings": "/settings", "pause": "/pause", "resume": "/resume", "skip": "/skip",
-    "export": "/export", "forget": "/forget", "delete": "/forget", "help": "/help",
-    "goal": "/goal", "another": "/another", "reminders": "/reminders", "start": "/help",
+    "digest": "/digest",
+    "strengths": "/digest",
+    "passport": "/digest",
+    "settings": "/settings",
+    "pause": "/pause",
+    "resume": "/resume",
+    "skip": "/skip",
+    "export": "/export",
+    "forget": "/forget",
+    "delete": "/forget",
+    "help": "/help",
+    "goal": "/goal",
+    "another": "/another",
+    "reminders": "/reminders",
+    "start": "/help",
 }
 # Message subtypes that carry a person's words or files; everything else is housekeeping.
 CAPTURED_SUBTYPES = {None, "", "file_share", "thread_broadcast", "me_message"}
@@ -92,11 +103,15 @@ def inbound_files(workspace: str, files: list[dict[str, Any]]) -> tuple[InboundF
         if not f.get("id") or f.get("mode") in {"tombstone", "hidden_by_limit", "external"}:
             continue
         mime = f.get("mimetype") or ""
-        out.append(InboundFile(
-            ref=file_ref(workspace, f["id"]), name=f.get("name") or f.get("title") or "",
-            declared_size=f.get("size"), declared_mime=mime or None,
-            kind=_file_kind(mime, f.get("subtype")),
-        ))
+        out.append(
+            InboundFile(
+                ref=file_ref(workspace, f["id"]),
+                name=f.get("name") or f.get("title") or "",
+                declared_size=f.get("size"),
+                declared_mime=mime or None,
+                kind=_file_kind(mime, f.get("subtype")),
+            )
+        )
     return tuple(out)
 
 
@@ -143,8 +158,9 @@ def command_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:
     )
 
 
-def action_inbound(body: dict[str, Any], action: dict[str, Any], workspace: str,
-                   dm: str) -> Inbound:
+def action_inbound(
+    body: dict[str, Any], action: dict[str, Any], workspace: str, dm: str
+) -> Inbound:
     """A pressed button: its value is the Choice's data."""
     return Inbound(
         address=Address("slack", body["user"]["id"], dm, workspace),
@@ -154,7 +170,7 @@ def action_inbound(body: dict[str, Any], action: dict[str, Any], workspace: str,
 
 
 def shortcut_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:
-    """"Add to my passport" on any message: its text becomes evidence for the member who asked."""
+    """ "Add to my passport" on any message: its text becomes evidence for the member who asked."""
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id", "")
     ts = message.get("ts") or body.get("message_ts", "")

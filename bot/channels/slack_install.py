@@ -30,8 +30,14 @@ TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_to
 
 # The scopes the manifest (slack/manifest.yml) asks for; keep the two in step.
 BOT_SCOPES = (
-    "chat:write", "im:history", "im:write", "im:read", "users:read", "files:read",
-    "files:write", "commands",
+    "chat:write",
+    "im:history",
+    "im:write",
+    "im:read",
+    "users:read",
+    "files:read",
+    "files:write",
+    "commands",
 )
 
 
@@ -57,10 +63,11 @@ class TokenSealer:
         if not value or not value.startswith(SEALED_PREFIX):
             return value
         try:
-            return self._fernet.decrypt(value[len(SEALED_PREFIX):].encode()).decode()
+            return self._fernet.decrypt(value[len(SEALED_PREFIX) :].encode()).decode()
         except InvalidToken as exc:
-            raise TokenSealError("a Slack token cannot be opened (UTP_SECRET_KEY changed?)") \
-                from exc
+            raise TokenSealError(
+                "a Slack token cannot be opened (UTP_SECRET_KEY changed?)"
+            ) from exc
 
 
 def _apply(obj: Any, change: Any) -> Any:
@@ -76,9 +83,13 @@ def _apply(obj: Any, change: Any) -> Any:
 class SealedInstallationStore(AsyncSQLAlchemyInstallationStore):
     """slack-sdk's installation store whose token columns only ever hold sealed values."""
 
-    def __init__(self, client_id: str, engine: AsyncEngine, sealer: TokenSealer,
-                 on_install: Callable[[str | None, str | None], Awaitable[None]] | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        engine: AsyncEngine,
+        sealer: TokenSealer,
+        on_install: Callable[[str | None, str | None], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(client_id=client_id, engine=engine)
         self.sealer = sealer
         self.on_install = on_install
@@ -122,7 +133,10 @@ class OAuthStateStore(AsyncSQLAlchemyOAuthStateStore):
 
 
 def oauth_settings(
-    client_id: str, client_secret: str, store: SealedInstallationStore, engine: AsyncEngine,
+    client_id: str,
+    client_secret: str,
+    store: SealedInstallationStore,
+    engine: AsyncEngine,
     redirect_uri: str | None = None,
 ) -> AsyncOAuthSettings:
     """Bolt's OAuth v2 settings: /slack/install and /slack/oauth_redirect on UTP's database."""

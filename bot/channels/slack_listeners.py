@@ -52,8 +52,9 @@ COMMAND = "/passport"
 def gate(channel: SlackChannel) -> Callable[..., Awaitable[Any]]:
     """Global middleware before authorization: other workspaces and retries are acked, dropped."""
 
-    async def utp_gate(context: AsyncBoltContext, body: dict[str, Any],
-                       next: Callable[[], Awaitable[Any]]) -> Any:
+    async def utp_gate(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
+    ) -> Any:
         workspaces = channel.workspaces
         if not workspaces.multi and workspaces.single is None:
             try:
@@ -76,41 +77,52 @@ def _workspace(context: AsyncBoltContext) -> str:
     return workspace_key(context.enterprise_id, context.team_id)
 
 
-async def _with_profile(channel: SlackChannel, inbound: Inbound,
-                        client: AsyncWebClient) -> Inbound:
+async def _with_profile(
+    channel: SlackChannel, inbound: Inbound, client: AsyncWebClient
+) -> Inbound:
     """First contact: the member's time zone and name from their Slack profile."""
     async with channel.services.uow() as uow:
         known = await uow.passport.find_person(inbound.address)
     if known is not None:
         return inbound
     try:
-        info = await asyncio.wait_for(client.users_info(user=inbound.address.user_id),
-                                      PROFILE_TIMEOUT)
+        info = await asyncio.wait_for(
+            client.users_info(user=inbound.address.user_id), PROFILE_TIMEOUT
+        )
     except (SlackApiError, SlackClientError, OSError, TimeoutError):
         logger.warning("users.info failed; onboarding will ask for the time zone")
         return inbound
     user = info.get("user") or {}
     profile = user.get("profile") or {}
     name = profile.get("display_name") or user.get("real_name") or profile.get("real_name") or ""
-    return dataclasses.replace(inbound, timezone_hint=user.get("tz") or None,
-                               display_name=inbound.display_name or name)
+    return dataclasses.replace(
+        inbound, timezone_hint=user.get("tz") or None, display_name=inbound.display_name or name
+    )
 
 
-async def take(channel: SlackChannel, inbound: Inbound, client: AsyncWebClient, *,
-               thread_ts: str | None = None, replace_ts: str | None = None,
-               after: Callable[[], Awaitable[None]] | None = None) -> None:
+async def take(
+    channel: SlackChannel,
+    inbound: Inbound,
+    client: AsyncWebClient,
+    *,
+    thread_ts: str | None = None,
+    replace_ts: str | None = None,
+    after: Callable[[], Awaitable[None]] | None = None,
+) -> None:
     """Capture now (the conversation commits), post the answers after the ack."""
     if channel.handler is None:
         raise RuntimeError("Slack channel received an event before it was started")
     inbound = await _with_profile(channel, inbound, client)
     out = list(await channel.handler(inbound))
     if any(c.data.startswith("slot:") for m in out for c in m.choices):
-        out = with_team_default(out, await workspace_defaults(channel.services,
-                                                              inbound.address.workspace))
+        out = with_team_default(
+            out, await workspace_defaults(channel.services, inbound.address.workspace)
+        )
 
     async def post() -> None:
-        await channel.poster.reply(client, inbound.address, out, thread_ts=thread_ts,
-                            replace_ts=replace_ts)
+        await channel.poster.reply(
+            client, inbound.address, out, thread_ts=thread_ts, replace_ts=replace_ts
+        )
         if after is not None:
             await after()
 
@@ -142,8 +154,9 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
     """Attach every listener; the catch-alls come last so no subscribed event gets a 404."""
 
     @app.event("message")
-    async def on_message(event: dict, body: dict, context: AsyncBoltContext,
-                         client: AsyncWebClient) -> None:
+    async def on_message(
+        event: dict, body: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """A member wrote, edited or shared a file in their DM with the bot."""
         inbound = message_inbound(event, _workspace(context))
         if inbound is not None:
@@ -152,12 +165,14 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await channel.mark_processed(body)
 
     @app.event("app_home_opened")
-    async def on_home_opened(event: dict, body: dict, context: AsyncBoltContext,
-                             client: AsyncWebClient) -> None:
+    async def on_home_opened(
+        event: dict, body: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """Show the member's passport at a glance."""
         if event.get("tab", "home") == "home" and event.get("user"):
-            address = Address("slack", event["user"], event.get("channel") or "",
-                              _workspace(context))
+            address = Address(
+                "slack", event["user"], event.get("channel") or "", _workspace(context)
+            )
             channel.spawn(publish_home(channel, client, address))
         await channel.mark_processed(body)
 
@@ -180,8 +195,9 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await channel.mark_processed(body)
 
     @app.command(COMMAND)
-    async def on_command(ack: AsyncAck, body: dict, context: AsyncBoltContext,
-                         client: AsyncWebClient) -> None:
+    async def on_command(
+        ack: AsyncAck, body: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """`/passport digest|settings|pause|resume|export|forget|help`, answered in the DM."""
         await ack()
         workspace = _workspace(context)
@@ -189,30 +205,37 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         await take(channel, command_inbound(body, workspace, dm), client)
 
     @app.message_shortcut(SHORTCUT_CALLBACK)
-    async def on_shortcut(ack: AsyncAck, body: dict, context: AsyncBoltContext,
-                          client: AsyncWebClient) -> None:
-        """"Add to my passport": the message becomes evidence for the member who asked."""
+    async def on_shortcut(
+        ack: AsyncAck, body: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """ "Add to my passport": the message becomes evidence for the member who asked."""
         await ack()
         workspace = _workspace(context)
         dm = await channel.poster.dm_channel(client, workspace, body["user"]["id"])
         await take(channel, shortcut_inbound(body, workspace, dm), client)
 
     @app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))
-    async def on_choice(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
-                        client: AsyncWebClient) -> None:
+    async def on_choice(
+        ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """A button under one of UTP's messages."""
         await ack()
         workspace = _workspace(context)
         container = body.get("container") or {}
         dm = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
         dm = await channel.poster.dm_channel(client, workspace, body["user"]["id"], dm)
-        await take(channel, action_inbound(body, action, workspace, dm), client,
-                   thread_ts=container.get("thread_ts"),
-                   replace_ts=container.get("message_ts"))
+        await take(
+            channel,
+            action_inbound(body, action, workspace, dm),
+            client,
+            thread_ts=container.get("thread_ts"),
+            replace_ts=container.get("message_ts"),
+        )
 
     @app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))
-    async def on_home_button(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
-                             client: AsyncWebClient) -> None:
+    async def on_home_button(
+        ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """Opt in / pause / resume / settings / digest / export from App Home."""
         await ack()
         workspace = _workspace(context)
@@ -220,14 +243,17 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         dm = await channel.poster.dm_channel(client, workspace, user)
         address = Address("slack", user, dm, workspace)
         summary = await home_summary(channel.services, address)
-        inbound = Inbound(address=address, message_id=f"home:{action.get('action_ts', '')}",
-                          text=home_action_text(action.get("value", ""), summary))
-        await take(channel, inbound, client,
-                   after=lambda: publish_home(channel, client, address))
+        inbound = Inbound(
+            address=address,
+            message_id=f"home:{action.get('action_ts', '')}",
+            text=home_action_text(action.get("value", ""), summary),
+        )
+        await take(channel, inbound, client, after=lambda: publish_home(channel, client, address))
 
     @app.action(re.compile(f"^{re.escape(ADMIN_PREFIX)}"))
-    async def on_admin(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext,
-                       client: AsyncWebClient) -> None:
+    async def on_admin(
+        ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """An admin changed the workspace defaults."""
         await ack()
         user = body["user"]["id"]

@@ -32,8 +32,9 @@ class SlackPoster:
         self.notify = notify  # wakes the local job runner when a send job was queued
         self.dms: dict[tuple[str, str], str] = {}
 
-    async def dm_channel(self, client: AsyncWebClient, workspace: str, user_id: str,
-                         known: str = "") -> str:
+    async def dm_channel(
+        self, client: AsyncWebClient, workspace: str, user_id: str, known: str = ""
+    ) -> str:
         """The member's DM with the bot (`conversations.open` once, then remembered)."""
         if known.startswith("D"):
             return known
@@ -55,15 +56,23 @@ class SlackPoster:
             if person is None:
                 return None
             for identity in await uow.passport.identities(person.id):
-                if (identity.platform, identity.workspace, identity.user_id) == \
-                        ("slack", workspace, user_id) and identity.chat_id.startswith("D"):
+                if (identity.platform, identity.workspace, identity.user_id) == (
+                    "slack",
+                    workspace,
+                    user_id,
+                ) and identity.chat_id.startswith("D"):
                     self.dms[(workspace, user_id)] = identity.chat_id
                     return identity.chat_id
         return None
 
     async def deliver(
-        self, client: AsyncWebClient, channel: str, messages: Sequence[Outbound], *,
-        thread_ts: str | None = None, replace_ts: str | None = None,
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        messages: Sequence[Outbound],
+        *,
+        thread_ts: str | None = None,
+        replace_ts: str | None = None,
         queue_rest_for: Address | None = None,
     ) -> int:
         """Post messages in order; returns how many went out.
@@ -73,30 +82,44 @@ class SlackPoster:
         """
         for index, message in enumerate(messages):
             try:
-                replace_ts = await self._post_one(client, channel, message, thread_ts,
-                                                  replace_ts)
+                replace_ts = await self._post_one(client, channel, message, thread_ts, replace_ts)
             except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
                 error = delivery_error(exc, "chat.postMessage")
-                if index and queue_rest_for is not None and \
-                        isinstance(error, TransientDeliveryError):
+                if (
+                    index
+                    and queue_rest_for is not None
+                    and isinstance(error, TransientDeliveryError)
+                ):
                     await self.queue_send(queue_rest_for, messages[index:], error.retry_after)
                     return index
                 raise error from exc
         return len(messages)
 
-    async def _post_one(self, client: AsyncWebClient, channel: str, message: Outbound,
-                        thread_ts: str | None, replace_ts: str | None) -> str | None:
+    async def _post_one(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        message: Outbound,
+        thread_ts: str | None,
+        replace_ts: str | None,
+    ) -> str | None:
         if message.attachment is not None:
             attachment = message.attachment
             comment = escape(slack_commands(message.text)) or None
             await client.files_upload_v2(
-                channel=channel, file=attachment.content, filename=attachment.filename,
-                title=attachment.filename, initial_comment=comment, thread_ts=thread_ts,
+                channel=channel,
+                file=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+                initial_comment=comment,
+                thread_ts=thread_ts,
             )
             if message.choices:
-                await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                              **message_payload(Outbound(
-                                                  choices=message.choices)))
+                await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    **message_payload(Outbound(choices=message.choices)),
+                )
             return replace_ts
         payload = message_payload(message)
         if message.replace_previous and replace_ts:
@@ -105,8 +128,9 @@ class SlackPoster:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
         return replace_ts
 
-    async def queue_send(self, address: Address, messages: Sequence[Outbound],
-                         retry_after: float | None) -> bool:
+    async def queue_send(
+        self, address: Address, messages: Sequence[Outbound], retry_after: float | None
+    ) -> bool:
         """Hand replies to the durable job queue (attachments cannot be queued)."""
         queued = [m for m in messages if m.text or m.choices]
         async with self.services.uow() as uow:
@@ -114,23 +138,37 @@ class SlackPoster:
             if person is None or not queued:
                 return False
             await uow.jobs.enqueue(
-                "send", {"messages": outbound_to_payload(queued), "platform": "slack"},
-                self.services.clock.now(), person_id=person.id,
+                "send",
+                {"messages": outbound_to_payload(queued), "platform": "slack"},
+                self.services.clock.now(),
+                person_id=person.id,
                 delay=timedelta(seconds=retry_after or 5),
             )
             await uow.commit()
         self.notify()
         return True
 
-    async def reply(self, client: AsyncWebClient, address: Address,
-                    messages: Sequence[Outbound], *, thread_ts: str | None = None,
-                    replace_ts: str | None = None) -> None:
+    async def reply(
+        self,
+        client: AsyncWebClient,
+        address: Address,
+        messages: Sequence[Outbound],
+        *,
+        thread_ts: str | None = None,
+        replace_ts: str | None = None,
+    ) -> None:
         """Post the conversation's answers after the ack; failures become a send job."""
         if not messages:
             return
         try:
-            await self.deliver(client, address.chat_id, messages, thread_ts=thread_ts,
-                               replace_ts=replace_ts, queue_rest_for=address)
+            await self.deliver(
+                client,
+                address.chat_id,
+                messages,
+                thread_ts=thread_ts,
+                replace_ts=replace_ts,
+                queue_rest_for=address,
+            )
         except TransientDeliveryError as exc:
             logger.warning("Slack reply deferred to a send job: %s", exc)
             await self.queue_send(address, messages, exc.retry_after)

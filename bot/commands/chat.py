@@ -31,8 +31,11 @@ async def chat(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     user = (args.user or getpass.getuser() or "me").strip()[:64]
     app = await bootstrap(settings, clock=parse_now(args.now))
-    console = ConsoleChannel(user, settings.utp_data_dir / "exports" / user,
-                             max_bytes=app.services.limits.max_file_bytes)
+    console = ConsoleChannel(
+        user,
+        settings.utp_data_dir / "exports" / user,
+        max_bytes=app.services.limits.max_file_bytes,
+    )
     app.add_channel(console)
     interactive = sys.stdin.isatty()
     try:
@@ -52,6 +55,7 @@ async def chat(args: argparse.Namespace) -> int:
             stop.set()
             await worker
         else:
+
             async def drain() -> None:
                 await app.runner.run_until_idle()
 

@@ -15,12 +15,16 @@ from passport.errors import BadInput
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `utp export`."""
     parser = subparsers.add_parser("export", help="write a person's passport export to a folder")
-    parser.add_argument("--person", required=True,
-                        help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456")
+    parser.add_argument(
+        "--person",
+        required=True,
+        help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456",
+    )
     parser.add_argument("--format", default="json", choices=sorted(FORMATS))
     parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--no-quotes", action="store_true",
-                        help="leave the person's own words out of credentials")
+    parser.add_argument(
+        "--no-quotes", action="store_true", help="leave the person's own words out of credentials"
+    )
     parser.set_defaults(func=main)
 
 
@@ -39,8 +43,14 @@ async def _export(args: argparse.Namespace) -> int:
                 print(f"utp: no person {args.person}", file=sys.stderr)
                 return 1
             try:
-                files = await build_export(app.services, uow, person.id, args.format,
-                                           app.clock.now(), include_quotes=not args.no_quotes)
+                files = await build_export(
+                    app.services,
+                    uow,
+                    person.id,
+                    args.format,
+                    app.clock.now(),
+                    include_quotes=not args.no_quotes,
+                )
             except BadInput as exc:
                 print(f"utp: {exc.reason}", file=sys.stderr)
                 return 1

@@ -13,8 +13,10 @@ from bot.process import run_until_stopped
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `utp run`."""
     parser = subparsers.add_parser(
-        "run", help="run the configured channels (Telegram long polling, Slack Socket Mode), "
-                    "jobs and the weekly scheduler in one process")
+        "run",
+        help="run the configured channels (Telegram long polling, Slack Socket Mode), "
+        "jobs and the weekly scheduler in one process",
+    )
     parser.set_defaults(func=main)
 
 
@@ -26,9 +28,11 @@ def main(args: argparse.Namespace) -> int:
 async def _run() -> int:
     settings = settings_or_exit()
     if not (settings.telegram_bot_token or settings.slack_bot_token or settings.slack_client_id):
-        print("utp: no channel configured (set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN); "
-              "running jobs and the scheduler only. For the terminal chat: utp chat",
-              file=sys.stderr)
+        print(
+            "utp: no channel configured (set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN); "
+            "running jobs and the scheduler only. For the terminal chat: utp chat",
+            file=sys.stderr,
+        )
     app = await bootstrap(settings)
     try:
         return await run_until_stopped(app, receive=True, jobs=True, scheduler=True)

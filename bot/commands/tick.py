@@ -18,9 +18,13 @@ from bot.scheduler import run_tick
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `utp tick`."""
     parser = subparsers.add_parser(
-        "tick", help="run one scheduler pass (nudges, reminders, digests), send what is due, exit")
-    parser.add_argument("--now", default=None,
-                        help="act as if it were this instant, e.g. 2026-12-06T18:00:00+01:00")
+        "tick", help="run one scheduler pass (nudges, reminders, digests), send what is due, exit"
+    )
+    parser.add_argument(
+        "--now",
+        default=None,
+        help="act as if it were this instant, e.g. 2026-12-06T18:00:00+01:00",
+    )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.set_defaults(func=main)
 
@@ -43,16 +47,24 @@ async def _tick(args: argparse.Namespace) -> int:
     finally:
         await app.close()
     outcome = {
-        "now": now.isoformat(), "nudges": report.nudged, "reminders": report.reminders,
-        "digests": report.digests, "moved_on": report.advanced, "deferred": report.deferred,
-        "resumed": report.resumed, "jobs_run": ran, "jobs_waiting": waiting,
+        "now": now.isoformat(),
+        "nudges": report.nudged,
+        "reminders": report.reminders,
+        "digests": report.digests,
+        "moved_on": report.advanced,
+        "deferred": report.deferred,
+        "resumed": report.resumed,
+        "jobs_run": ran,
+        "jobs_waiting": waiting,
         "jobs_parked": parked,
     }
     if args.json:
         print(json.dumps(outcome, indent=2))
     else:
-        print(f"tick at {outcome['now']}: {report.nudged} nudges, {report.reminders} reminders, "
-              f"{report.digests} digests queued; {ran} jobs run, {waiting} waiting"
-              + (" (terminal people see theirs when `utp chat` next starts)" if waiting else "")
-              + (f", {parked} parked" if parked else ""))
+        print(
+            f"tick at {outcome['now']}: {report.nudged} nudges, {report.reminders} reminders, "
+            f"{report.digests} digests queued; {ran} jobs run, {waiting} waiting"
+            + (" (terminal people see theirs when `utp chat` next starts)" if waiting else "")
+            + (f", {parked} parked" if parked else "")
+        )
     return 0

@@ -15,8 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("web", help="serve Telegram / Slack webhooks on PORT")
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=None, help="default: $PORT or 8080")
-    parser.add_argument("--jobs", action="store_true",
-                        help="also run jobs in this process (small deployments)")
+    parser.add_argument(
+        "--jobs", action="store_true", help="also run jobs in this process (small deployments)"
+    )
     parser.set_defaults(func=main)
 
 

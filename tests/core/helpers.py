@@ -24,10 +24,22 @@ class Person:
     def address(self) -> Address:
         return Address(self.platform, self.user, self.user)
 
-    async def say(self, text: str, *, message_id: str | None = None, edited: bool = False,
-                  files: tuple[InboundFile, ...] = ()) -> list[Outbound]:
-        inbound = Inbound(address=self.address, message_id=message_id or str(next(_ids)),
-                          text=text, edited=edited, files=files, display_name=self.user.title())
+    async def say(
+        self,
+        text: str,
+        *,
+        message_id: str | None = None,
+        edited: bool = False,
+        files: tuple[InboundFile, ...] = (),
+    ) -> list[Outbound]:
+        inbound = Inbound(
+            address=self.address,
+            message_id=message_id or str(next(_ids)),
+            text=text,
+            edited=edited,
+            files=files,
+            display_name=self.user.title(),
+        )
         out = list(await self.app.conversation.handle(inbound))
         self.replies += out
         return out

@@ -89,8 +89,12 @@ async def test_oversized_declared_file_and_pixel_bomb(make_app):
     (r1,) = await alice.say("", files=(big,))
     assert "up to 1 MB" in r1.text
     # A PNG header claiming 100,000 x 100,000 pixels: refused before any decoding.
-    bomb = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (100_000).to_bytes(4, "big") * 2
-            + b"\x08\x02\x00\x00\x00" + b"\x00" * 64)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+        + (100_000).to_bytes(4, "big") * 2
+        + b"\x08\x02\x00\x00\x00"
+        + b"\x00" * 64
+    )
     (r2,) = await alice.say("", files=(InboundFile(ref="b", name="bomb.png", content=bomb),))
     assert "too large to open safely" in r2.text
     async with app.services.uow() as uow:

@@ -11,6 +11,7 @@ from passport.signals import SignalStatus
 from tests.core.helpers import Person
 from tests.fakes.channel import FakeChannel
 
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -61,7 +62,9 @@ async def test_a_reply_is_captured_then_skills_are_noticed_and_kept(make_app, db
         kept = await uow.passport.signals(person.id, statuses=[SignalStatus.CONFIRMED])
     assert {s.label for s in kept} == {"take photographs", "write copy"}
     for s in kept:
-        assert s.evidence in "Took new product photos in natural light and rewrote all my listings."
+        assert (
+            s.evidence in "Took new product photos in natural light and rewrote all my listings."
+        )
 
 
 async def test_not_me_is_never_suggested_again(make_app, db_url):
@@ -79,7 +82,8 @@ async def test_not_me_is_never_suggested_again(make_app, db_url):
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
         shown = await uow.passport.signals(
-            person.id, statuses=[SignalStatus.SUGGESTED, SignalStatus.CONFIRMED])
+            person.id, statuses=[SignalStatus.SUGGESTED, SignalStatus.CONFIRMED]
+        )
     assert shown == []
 
 
@@ -109,8 +113,10 @@ async def test_edit_keeps_versions_and_re_extracts(make_app, db_url):
         person = await uow.passport.find_person(alice.address)
         (entry,) = await uow.passport.entries(person.id, with_versions=True)
         labels = {s.label for s in await uow.passport.signals(person.id)}
-    assert [v.text for v in entry.versions] == ["I sorted photos",
-                                                "I sorted photos and fixed listings"]
+    assert [v.text for v in entry.versions] == [
+        "I sorted photos",
+        "I sorted photos and fixed listings",
+    ]
     assert labels == {"take photographs", "write copy"}
 
 
@@ -119,8 +125,11 @@ async def test_export_and_forget_erase_rows_and_files(make_app, db_url, tmp_path
     app.add_channel(FakeChannel())
     alice = Person(app)
     await alice.onboard()
-    await alice.say("Photo of my certificate", message_id="m-2",
-                    files=(InboundFile(ref="x", name="cert.png", content=PNG),))
+    await alice.say(
+        "Photo of my certificate",
+        message_id="m-2",
+        files=(InboundFile(ref="x", name="cert.png", content=PNG),),
+    )
     await app.runner.run_until_idle()
     (export,) = await alice.say("/export json")
     assert export.attachment.filename.endswith(".zip")
@@ -180,16 +189,18 @@ async def test_a_group_message_never_becomes_the_home_chat(make_app):
 
     app = await make_app()
     group = Address("telegram", "1001", "-500")
-    await app.conversation.handle(Inbound(address=group, message_id="g1", text="hi bot",
-                                          is_group=True, addressed=True))
+    await app.conversation.handle(
+        Inbound(address=group, message_id="g1", text="hi bot", is_group=True, addressed=True)
+    )
     async with app.services.uow() as uow:
         person = await uow.passport.find_person(group)
         (identity,) = await uow.passport.identities(person.id)
     assert identity.chat_id == "1001"
     private = Address("telegram", "1001", "1001")
     await app.conversation.handle(Inbound(address=private, message_id="p1", action="consent:yes"))
-    await app.conversation.handle(Inbound(address=group, message_id="g2", text="hello again",
-                                          is_group=True, addressed=True))
+    await app.conversation.handle(
+        Inbound(address=group, message_id="g2", text="hello again", is_group=True, addressed=True)
+    )
     async with app.services.uow() as uow:
         (identity,) = await uow.passport.identities(person.id)
     assert identity.chat_id == "1001"

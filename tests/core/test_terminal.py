@@ -21,7 +21,11 @@ def chat(data_dir: Path, cache_dir: Path, lines: list[str], user: str = "alice")
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", "--as", user],
-        input="".join(line + "\n" for line in lines), capture_output=True, text=True, cwd=ROOT, env=env,
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
         timeout=240,
     )
     assert done.returncode == 0, done.stderr
@@ -37,16 +41,24 @@ def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_p
     data, cache = dirs
     cert = tmp_path / "certificate.txt"
     cert.write_text("Certificate: first aid course, completed with the Red Cross.")
-    out = chat(data, cache, [
-        "hi", "1", "1", "2",
-        "This week I took new product photos in natural light and rewrote all my listings "
-        "for the shop. I also taught my little brother to ride a bike.",
-        f"/file {cert}",
-        "/file /no/such/file.pdf",
-        "what are my strengths?",
-        "/export json",
-        "/forget", "yes",
-    ])
+    out = chat(
+        data,
+        cache,
+        [
+            "hi",
+            "1",
+            "1",
+            "2",
+            "This week I took new product photos in natural light and rewrote all my listings "
+            "for the shop. I also taught my little brother to ride a bike.",
+            f"/file {cert}",
+            "/file /no/such/file.pdf",
+            "what are my strengths?",
+            "/export json",
+            "/forget",
+            "yes",
+        ],
+    )
     assert "Is that OK?" in out
     assert "All set! I'll ask you every Sunday at 18:00 (Europe/Berlin)" in out
     assert re.search(r"I noticed (a skill|some skills) in that: .+", out), out
@@ -64,16 +76,23 @@ def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_p
 
 def test_keep_by_number_and_digest_shows_the_kept_skill(dirs):
     data, cache = dirs
-    out = chat(data, cache, [
-        "hi", "1", "1", "2",
-        "I organised a fundraising event for our school and managed the budget.",
-        "1",
-        "/digest",
-    ])
+    out = chat(
+        data,
+        cache,
+        [
+            "hi",
+            "1",
+            "1",
+            "2",
+            "I organised a fundraising event for our school and managed the budget.",
+            "1",
+            "/digest",
+        ],
+    )
     kept = re.search(r"Kept: (.+)\.", out)
     assert kept, out
     first = kept.group(1).split(",")[0].split(" and ")[0].strip()
-    digest = out[out.rindex("/digest") if "/digest" in out else out.rindex("Kept:"):]
+    digest = out[out.rindex("/digest") if "/digest" in out else out.rindex("Kept:") :]
     assert first.lower() in digest.lower()
 
 

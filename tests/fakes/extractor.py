@@ -11,8 +11,11 @@ RULES = {
     "photo": ("http://data.europa.eu/esco/skill/fake-photo", "take photographs", "S1"),
     "listing": ("http://data.europa.eu/esco/skill/fake-copy", "write copy", "S1"),
     "team": ("http://data.europa.eu/esco/skill/fake-team", "work in teams", "T4"),
-    "python": ("http://data.europa.eu/esco/skill/fake-python", "Python (computer programming)",
-               "K06"),
+    "python": (
+        "http://data.europa.eu/esco/skill/fake-python",
+        "Python (computer programming)",
+        "K06",
+    ),
 }
 
 

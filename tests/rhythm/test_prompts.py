@@ -92,7 +92,7 @@ def test_team_topics_get_a_head_start_but_no_monopoly():
               for i in range(20)]
     assert picked.count("helping") == 20  # with no history, the team's topic comes first
     recent: list[str] = []
-    for week in range(6):
+    for _week in range(6):
         prompt = choose_prompt(recent, {}, seed="x", prefer=("helping",))
         recent.insert(0, prompt.id)
     categories = [BY_ID[i].category for i in recent]

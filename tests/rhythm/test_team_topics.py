@@ -17,16 +17,20 @@ async def test_members_of_a_team_get_its_topics_others_do_not(rig):
     now = rig.clock.now()
     async with rig.app.services.uow() as uow:
         ids = []
-        for user, address in (("U1", Address("slack", "U1", "D1", ":T1")),
-                              ("U2", Address("slack", "U2", "D2", ":T2"))):
+        for user, address in (
+            ("U1", Address("slack", "U1", "D1", ":T1")),
+            ("U2", Address("slack", "U2", "D2", ":T2")),
+        ):
             person = await uow.passport.create_person(address, user, now)
             await uow.passport.update_person(person.id, onboarded=True, consented=True)
             fresh = await uow.passport.get_person(person.id)
-            await uow.passport.update_person(person.id,
-                                             next_nudge_at=next_nudge_at(fresh.schedule, now))
+            await uow.passport.update_person(
+                person.id, next_nudge_at=next_nudge_at(fresh.schedule, now)
+            )
             ids.append(person.id)
         await uow.passport.set_channel_state(
-            TEAM_DEFAULTS_KEY.format(workspace=":T1"), '{"categories": ["passions"]}', now)
+            TEAM_DEFAULTS_KEY.format(workspace=":T1"), '{"categories": ["passions"]}', now
+        )
         await uow.commit()
     await rig.tick(now + timedelta(days=6, hours=10))  # Sunday 19:00, the week still open
     team = await rig.person(ids[0])

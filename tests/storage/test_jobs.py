@@ -68,8 +68,10 @@ async def test_failures_back_off_then_park_with_the_error(store):
     for attempt in range(1, 7):
         (job,) = await jobs.claim("w", at)
         outcome = await jobs.fail(job, f"RuntimeError: boom {attempt}", at)
-        assert await jobs.claim("w", at + backoff(attempt) - timedelta(seconds=1)) == [] or \
-            outcome == "parked"
+        assert (
+            await jobs.claim("w", at + backoff(attempt) - timedelta(seconds=1)) == []
+            or outcome == "parked"
+        )
         at += backoff(attempt)
     assert outcome == "parked"
     assert await jobs.claim("w", at + timedelta(days=1)) == []
