@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.bootstrap import App
 from bot.channels.base import Channel
@@ -56,7 +57,7 @@ async def run_until_stopped(
     receive: bool,
     jobs: bool,
     scheduler: bool,
-    extra: Callable[[asyncio.Event], Awaitable[None]] | None = None,
+    extra: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
     """Start what this process does and keep going until SIGTERM / SIGINT."""
     stop = stop_event()

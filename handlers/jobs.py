@@ -93,6 +93,8 @@ class JobHandlers:
 
     async def digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """Build a digest (with the LLM narrative and chart) and deliver it directly."""
+        if person_id is None:
+            return
         from handlers.insight import digest_messages
 
         now = self.services.clock.now()
@@ -140,6 +142,8 @@ class JobHandlers:
 
     async def extract(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """Find talent signals in an entry and ask the person to keep them."""
+        if person_id is None:
+            return
         services = self.services
         async with services.uow() as uow:
             entry = await uow.passport.get_entry(person_id, payload["entry_id"])
@@ -191,6 +195,8 @@ class JobHandlers:
 
     async def download(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """Fetch a file the person sent, check it, store it; a rejection is explained."""
+        if person_id is None:
+            return
         services = self.services
         async with services.uow() as uow:
             row = await uow.passport.artifact_row(person_id, payload["artifact_id"])

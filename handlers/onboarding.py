@@ -131,9 +131,9 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
         await turn.save_state(step="hour", day=int(action[4:]) % 7)
         return [say(texts.ASK_HOUR, *hour_choices(), replace=True)]
     if action.startswith("hour:"):
-        hour = int(action[5:]) % 24
-        await turn.uow.passport.update_person(turn.person.id, hour=hour)
-        return await _ask_zone_or_finish(turn, turn.person.state.get("day", 6), hour)
+        chosen_hour = int(action[5:]) % 24
+        await turn.uow.passport.update_person(turn.person.id, hour=chosen_hour)
+        return await _ask_zone_or_finish(turn, int(turn.person.state.get("day", 6)), chosen_hour)
     if action == "tz:type":
         await turn.save_state(step="zone_text")
         return [say(texts.ZONE_TYPE_PROMPT)]

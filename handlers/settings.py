@@ -103,7 +103,7 @@ async def on_action(turn: Turn, action: str) -> list[Outbound]:
     return [say(texts.NOT_UNDERSTOOD_BUTTON)]
 
 
-async def typed_zone(turn: Turn) -> list[Outbound] | None:
+async def typed_zone(turn: Turn) -> list[Outbound]:
     """The person was asked for a zone and typed something."""
     found = find_zone(turn.text)
     if found is None:

@@ -37,8 +37,15 @@ class EssentialSkill:
 class OccupationLike(Protocol):
     """Anything with an ESCO occupation's label and URI."""
 
-    label: str
-    uri: str
+    @property
+    def label(self) -> str:
+        """The occupation's preferred label."""
+        ...
+
+    @property
+    def uri(self) -> str:
+        """The occupation's ESCO URI."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 
 from passport.model import Schedule
@@ -46,7 +47,7 @@ def slot_in_week(schedule: Schedule, week: str) -> datetime:
 
 
 def next_nudge_at(
-    schedule: Schedule, after: datetime, *, sent_weeks: set[str] = frozenset()
+    schedule: Schedule, after: datetime, *, sent_weeks: AbstractSet[str] = frozenset()
 ) -> datetime:
     """The next slot after `after` whose week has not had its nudge and is not skipped."""
     candidate = next_slot(schedule, after)

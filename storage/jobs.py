@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import JobRow
+from storage.models import JobRow, _table
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
-_INSERT_JOB = insert(JobRow.__table__)
+_INSERT_JOB = insert(_table(JobRow))
 MAX_BACKOFF = timedelta(hours=1)
 
 

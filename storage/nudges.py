@@ -510,15 +510,10 @@ async def team_topics(
     if not rows:
         return {}
     keys = {key_format.format(workspace=ws) for _, ws in rows}
-    stored = dict(
-        (
-            await session.execute(
-                select(ChannelStateRow.key, ChannelStateRow.value).where(
-                    ChannelStateRow.key.in_(keys)
-                )
-            )
-        ).all()
+    found = await session.execute(
+        select(ChannelStateRow.key, ChannelStateRow.value).where(ChannelStateRow.key.in_(keys))
     )
+    stored: dict[str, str] = {key: value for key, value in found}
     return {
         pid: stored[key_format.format(workspace=ws)]
         for pid, ws in rows

@@ -35,17 +35,18 @@ from storage.models import (
     PersonRow,
     SeenMessageRow,
     SignalRow,
+    _table,
 )
 
 SCHEDULE_FIELDS = {f for f in Schedule.__dataclass_fields__}
 
 # The capture path runs these for every message: built once, on tables rather than mapped
 # classes, so SQLAlchemy skips statement construction and the ORM's bulk-insert machinery.
-_PERSONS = PersonRow.__table__
-_IDENTITIES = IdentityRow.__table__
+_PERSONS = _table(PersonRow)
+_IDENTITIES = _table(IdentityRow)
 _SEEN_INSERT = {
-    "sqlite": sqlite_insert(SeenMessageRow.__table__).on_conflict_do_nothing(),
-    "postgresql": pg_insert(SeenMessageRow.__table__).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_table(SeenMessageRow)).on_conflict_do_nothing(),
+    "postgresql": pg_insert(_table(SeenMessageRow)).on_conflict_do_nothing(),
 }
 _FIND_PERSON = (
     select(
@@ -60,8 +61,8 @@ _FIND_PERSON = (
         _IDENTITIES.c.user_id == bindparam("user_id"),
     )
 )
-_INSERT_ENTRY = insert(EntryRow.__table__).returning(EntryRow.__table__.c.id)
-_INSERT_VERSION = insert(EntryVersionRow.__table__)
+_INSERT_ENTRY = insert(_table(EntryRow)).returning(_table(EntryRow).c.id)
+_INSERT_VERSION = insert(_table(EntryVersionRow))
 
 
 def _person(row: Any) -> Person:
@@ -266,7 +267,7 @@ class SqlAlchemyPassportRepository:
         result = await self.session.execute(
             stmt, {"key_hash": message_key_hash(message_key), "seen_at": now}
         )
-        return bool(result.rowcount)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def was_seen(self, message_key: str) -> bool:
         """True when this message key was taken in before."""
