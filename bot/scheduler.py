@@ -228,10 +228,9 @@ class Scheduler:
             if later < week_end(week, tz):
                 change["next_nudge_at"] = later
                 report.deferred += 1
-            else:  # the week ends inside the quiet hours: its question is let go
-                change["next_nudge_at"] = next_nudge_at(schedule, now, sent_weeks=sent)
-                report.advanced += 1
-            return change, None
+                return change, None
+            # The week would end inside the quiet hours: a late question still beats none,
+            # since its week is open (a Sunday-evening slot missed during downtime).
         recent = [prompt_id for _, prompt_id in history]
         on_screen = (person.state.get("prompt") or {}).get("id")
         if on_screen:
