@@ -31,6 +31,7 @@ from storage.models import (
     PersonRow,
     SignalRow,
 )
+from storage.repository import schedule_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +86,22 @@ _PERSON_COLUMNS = (
     PersonRow.last_digest_at,
     PersonRow.next_digest_at,
 )
+_NUDGE_COLUMNS = (
+    NudgeRow.id,
+    NudgeRow.person_id,
+    NudgeRow.iso_week,
+    NudgeRow.prompt_id,
+    NudgeRow.status,
+    NudgeRow.sent_at,
+    NudgeRow.remind_at,
+    NudgeRow.reminded_at,
+    NudgeRow.answered_at,
+    *_PERSON_COLUMNS[1:],
+)
 
 
 def _schedule(r: Any) -> Schedule:
-    return Schedule(
-        weekday=r.weekday,
-        hour=r.hour,
-        timezone=r.timezone,
-        paused=r.paused,
-        paused_until=r.paused_until,
-        skip_week=r.skip_week,
-        reminders=r.reminders,
-        digest=r.digest,
-        next_nudge_at=r.next_nudge_at,
-    )
+    return schedule_from_row(r)
 
 
 def _due(r: Any) -> DuePerson:
@@ -270,18 +273,7 @@ async def enqueue_jobs(
 async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> list[NudgeInfo]:
     """Sent, unanswered, not yet reminded nudges whose reminder time came (claimed under lock)."""
     query = (
-        select(
-            NudgeRow.id,
-            NudgeRow.person_id,
-            NudgeRow.iso_week,
-            NudgeRow.prompt_id,
-            NudgeRow.status,
-            NudgeRow.sent_at,
-            NudgeRow.remind_at,
-            NudgeRow.reminded_at,
-            NudgeRow.answered_at,
-            *_PERSON_COLUMNS[1:],
-        )
+        select(*_NUDGE_COLUMNS)
         .join(PersonRow, PersonRow.id == NudgeRow.person_id)
         .where(NudgeRow.remind_at <= now, NudgeRow.reminded_at.is_(None))
         .order_by(NudgeRow.remind_at)
@@ -449,18 +441,7 @@ class SqlAlchemyNudgeStore:
         """A person's latest nudges, most recent week first (for `utp schedule`)."""
         async with self.sessionmaker() as session:
             rows = await session.execute(
-                select(
-                    NudgeRow.id,
-                    NudgeRow.person_id,
-                    NudgeRow.iso_week,
-                    NudgeRow.prompt_id,
-                    NudgeRow.status,
-                    NudgeRow.sent_at,
-                    NudgeRow.remind_at,
-                    NudgeRow.reminded_at,
-                    NudgeRow.answered_at,
-                    *_PERSON_COLUMNS[1:],
-                )
+                select(*_NUDGE_COLUMNS)
                 .join(PersonRow, PersonRow.id == NudgeRow.person_id)
                 .where(NudgeRow.person_id == person_id)
                 .order_by(NudgeRow.iso_week.desc())

@@ -65,8 +65,13 @@ _INSERT_ENTRY = insert(_table(EntryRow)).returning(_table(EntryRow).c.id)
 _INSERT_VERSION = insert(_table(EntryVersionRow))
 
 
+def schedule_from_row(row: Any) -> Schedule:
+    """A Schedule from any row carrying the persons table's schedule columns."""
+    return Schedule(**{name: getattr(row, name) for name in SCHEDULE_FIELDS})
+
+
 def _person(row: Any) -> Person:
-    schedule = Schedule(**{name: getattr(row, name) for name in SCHEDULE_FIELDS})
+    schedule = schedule_from_row(row)
     return Person(
         id=row.id,
         display_name=row.display_name,
