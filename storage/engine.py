@@ -6,8 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.sqlite_inline import BUSY_TIMEOUT_S as INLINE_BUSY_TIMEOUT_S
+from storage.sqlite_inline import inline_creator
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +34,25 @@ def normalize_database_url(url: str | None, data_dir: Path) -> str:
 def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     """An async engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     kwargs: dict[str, Any] = {}
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        path = make_url(url).database or ""
+        if path and path != ":memory:":
+            # In-thread SQLite (see storage.sqlite_inline): the embedded default's speed.
+            kwargs["async_creator"] = inline_creator(path)
+            busy_ms = int(INLINE_BUSY_TIMEOUT_S * 1000)
+        else:
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_size"] = pool_size
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms)
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
@@ -50,7 +60,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # instead of failing; foreign keys make ON DELETE CASCADE (used by /forget) work.
         if ":memory:" not in str(engine.url):
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

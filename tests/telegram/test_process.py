@@ -215,14 +215,17 @@ async def test_a_crash_between_commit_and_offset_stores_nothing_twice(utp, fake)
 
 async def test_kill_9_in_the_middle_of_a_burst_loses_nothing(utp, fake):
     notes = [
-        f"Note {i}: I organised the team meeting and wrote the minutes." for i in range(1, 21)
+        f"Note {i}: I organised the team meeting and wrote the minutes." for i in range(1, 301)
     ]
     last = queue_a_week(fake, STUDENT, notes)
     await utp.start()
     await until(lambda: ack(fake, STUDENT) >= 6, 60)
     await utp.kill()
     stored = await entry_texts(utp.data_dir, STUDENT)
-    assert 0 < len(stored) < len(notes)  # the crash really came mid-burst
+    # The crash really came mid-burst: notes still to store, or stored notes whose replies
+    # had not all gone out (capture is fast; the per-chat rate limit paces the replies).
+    # The exact commit-before-offset moment is covered by the test above.
+    assert stored and (len(stored) < len(notes) or ack(fake, STUDENT) < len(notes))
     await utp.start()
     await until(lambda: fake.confirmed > last, 60)
     assert await entry_texts(utp.data_dir, STUDENT) == notes
