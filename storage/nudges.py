@@ -327,16 +327,7 @@ class SqlAlchemyNudgeStore:
         async with self.sessionmaker() as session:
             rows = await session.execute(
                 select(
-                    NudgeRow.id,
-                    NudgeRow.person_id,
-                    NudgeRow.iso_week,
-                    NudgeRow.prompt_id,
-                    NudgeRow.status,
-                    NudgeRow.sent_at,
-                    NudgeRow.remind_at,
-                    NudgeRow.reminded_at,
-                    NudgeRow.answered_at,
-                    *_PERSON_COLUMNS[1:],
+                    *_NUDGE_COLUMNS,
                     newer.label("newer"),
                 )
                 .join(PersonRow, PersonRow.id == NudgeRow.person_id)
