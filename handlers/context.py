@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from passport.clock import Clock
-from passport.messages import Choice, Inbound, Outbound
+from passport.messages import Address, Choice, Inbound, Outbound
 from passport.model import Person
 from passport.ports import BlobStore, FileFetcher, Transcriber, UnitOfWork, UnitOfWorkFactory
 from passport.signals import Extractor
@@ -83,3 +83,12 @@ def clean_text(text: str) -> str:
 def say(text: str, *choices: Choice, replace: bool = False) -> Outbound:
     """Shorthand for a text reply with optional buttons."""
     return Outbound(text=text, choices=tuple(choices), replace_previous=replace)
+
+
+def home_address(inbound: Inbound, known_chat: str | None = None) -> Address:
+    """Where this person's private conversation lives (never a group chat)."""
+    if not inbound.is_group:
+        return inbound.address
+    # In a group, keep the private chat we know; a person first met in a group is reached
+    # in their direct chat, whose id is their user id on Telegram.
+    return replace(inbound.address, chat_id=known_chat or inbound.address.user_id)

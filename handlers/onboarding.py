@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from handlers import texts
-from handlers.context import Services, Turn, say
+from handlers.context import Services, Turn, home_address, say
 from passport.messages import Choice, Inbound, Outbound
 from passport.model import WEEKDAYS, Schedule
 from passport.prompts import choose_prompt
@@ -67,8 +67,6 @@ async def first_contact(
     services: Services, uow, inbound: Inbound, now: datetime
 ) -> list[Outbound]:
     """A stranger wrote: create them, keep what they wrote aside, ask for consent."""
-    from handlers.router import home_address
-
     person = await uow.passport.create_person(home_address(inbound), inbound.display_name, now)
     state: dict = {"step": "consent"}
     text = (inbound.text or "").strip()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from datetime import timedelta
 
 from handlers import files, insight, onboarding, privacy, reflection, settings, texts
-from handlers.context import Services, Turn, clean_text, say
+from handlers.context import Services, Turn, clean_text, home_address, say
 from passport.errors import StorageBusy, StorageConflict
-from passport.messages import Address, Inbound, Outbound
+from passport.messages import Inbound, Outbound
 
 logger = logging.getLogger(__name__)
 
@@ -178,15 +177,6 @@ class Conversation:
         if verb == "another":
             return await insight.another_prompt(turn)
         return [say(texts.NOT_UNDERSTOOD_BUTTON)]
-
-
-def home_address(inbound: Inbound, known_chat: str | None = None) -> Address:
-    """Where this person's private conversation lives (never a group chat)."""
-    if not inbound.is_group:
-        return inbound.address
-    # In a group, keep the private chat we know; a person first met in a group is reached
-    # in their direct chat, whose id is their user id on Telegram.
-    return replace(inbound.address, chat_id=known_chat or inbound.address.user_id)
 
 
 async def insight_goal(turn: Turn, text: str) -> list[Outbound]:
