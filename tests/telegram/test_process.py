@@ -164,9 +164,15 @@ async def test_a_students_week_through_utp_run(utp, fake, tmp_path):
     export = json.dumps(exported_json(document))
     assert "Next week we compete." in export and "robot" in export.lower()
     assert await entry_texts(utp.data_dir, STUDENT) == [reply + " Next week we compete."]
-    assert [(a.status, a.kind) for a in await artifacts(utp.data_dir, STUDENT)] == [
-        ("stored", "image")
-    ]  # downloaded by the job runner in the same process
+    # Downloaded by the job runner in the same process; under load that job may still be
+    # queued behind extraction when the export arrives, so wait for its end state.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    found = [(a.status, a.kind) for a in await artifacts(utp.data_dir, STUDENT)]
+    while found != [("stored", "image")] and loop.time() < deadline:
+        await asyncio.sleep(0.5)
+        found = [(a.status, a.kind) for a in await artifacts(utp.data_dir, STUDENT)]
+    assert found == [("stored", "image")]
 
     fake.message(STUDENT, "/forget")
     await until(lambda: "forget:yes" in str(fake.last_with_buttons(STUDENT).buttons))
