@@ -33,6 +33,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    from bench.reflective_build import KINDS, frozen_digest, label_lookup, validate
+except ImportError:  # run as a script: bench/ itself is on sys.path
+    from reflective_build import KINDS, frozen_digest, label_lookup, validate
+
 ROOT = Path(__file__).resolve().parents[1]
 SET_PATH = ROOT / "bench" / "reflective_set.jsonl"
 DIGEST_PATH = ROOT / "bench" / "reflective_test.sha256"
@@ -145,16 +150,12 @@ def load_set(path: Path = SET_PATH) -> list[dict]:
 
 def digest_status(entries: list[dict]) -> tuple[str, str]:
     """(digest of the test part as it is now, the frozen digest on file)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from reflective_build import frozen_digest  # noqa: PLC0415 - sibling script
-
     frozen = DIGEST_PATH.read_text().strip() if DIGEST_PATH.exists() else ""
     return frozen_digest(entries), frozen
 
 
 def build(args: argparse.Namespace):  # noqa: ANN201 - any Extractor
     """The extractor asked for, through the public factory."""
-    sys.path.insert(0, str(ROOT))
     from extractors import build_extractor
 
     if args.extractor == "llm":
@@ -202,13 +203,16 @@ def print_report(overall: dict, per_kind: dict[str, dict], curve: list[dict], he
         f"  no-skill silence {_fmt(overall['silence'])} %  (target >= 90)\n"
         f"  unrelated        {_fmt(overall['unrelated'])} %  (target <= 10: entries with a "
         f"wrong skill)\n"
-        f"  activity, no skill {_fmt(overall['empty'])} %  (target <= 10)\n"
+        f"  activity, no skill {_fmt(overall['empty'])} % (target <= 10)\n"
         f"  noticed skills   {overall['noticed']} over {overall['entries']} entries; "
         f"p50 {_fmt(overall['p50_ms'], pct=False)} ms per entry"
     )
     cols = ("n", "prec", "R@5", "hit", "silent", "unrel", "empty")
     print("\n  per kind" + " " * 14 + "".join(f"{c:>7}" for c in cols))
-    for kind, m in sorted(per_kind.items()):
+    guide = sorted(k for k in per_kind if k in KINDS)
+    others = sorted(k for k in per_kind if k not in KINDS and not k.startswith("("))
+    for kind in guide + sorted(k for k in per_kind if k.startswith("(")) + others:
+        m = per_kind[kind]
         cells = [f"{m['entries']:>7}"] + [
             f"{_fmt(m[k]):>7}"
             for k in ("precision", "recall5", "hit_rate", "silence", "unrelated", "empty")
@@ -244,6 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     entries = load_set(args.set)
+    sys.path.insert(0, str(ROOT))
+    problems = validate(entries, label_lookup())
+    if problems:
+        print("the set breaks the guide's rules; fix the part and rebuild:", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
     digest_ok = None
     if args.split in ("test", "all"):
         now, frozen = digest_status(entries)
@@ -276,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     per_kind = {
         kind: aggregate(s for s in scores if s.kind == kind) for kind in {s.kind for s in scores}
     }
+    # The guide's kinds together, and the 36 replies written before the guide.
+    per_kind["(guide kinds)"] = aggregate(s for s in scores if s.kind in KINDS)
+    per_kind["(legacy kinds)"] = aggregate(s for s in scores if s.kind not in KINDS)
     curve = reliability(pairs)
     if args.json:
         report = {
@@ -312,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                     "found" if {s["uri"] for s in group} & {s.uri for s in skills} else "MISSED"
                 )
                 print(f"    core {found}: " + " / ".join(s["label"] for s in group))
+            if entry.get("acceptable"):
+                print("    acceptable: " + "; ".join(s["label"] for s in entry["acceptable"]))
     return 0
 
 
