@@ -21,9 +21,12 @@ from handlers.context import Limits, Services
 from handlers.jobs import JobHandlers
 from handlers.router import Conversation
 from passport.clock import Clock, SystemClock
+from passport.errors import StorageUnavailable
+from passport.faults import FaultPolicy
 from passport.signals import Extractor
 from storage.blobs import FileBlobStore
 from storage.engine import make_engine, make_sessionmaker, normalize_database_url
+from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
 from storage.uow import UnitOfWorkFactory
@@ -73,6 +76,20 @@ class App:
         if aclose is not None:
             await aclose()
         await self.engine.dispose()
+
+
+async def wait_for_database(engine: AsyncEngine, faults: FaultPolicy) -> None:
+    """Migrate once the database can be written: a database that is away, read-only or full at
+    start-up is waited for with one clear log line per fault, never a traceback."""
+    attempt = translated(upgrade)
+
+    def waiting(exc: StorageUnavailable) -> None:
+        logger.warning(
+            "waiting for the database (%s): %s; retrying until it is back", exc.kind, exc.detail
+        )
+
+    await faults.keep_trying(lambda: attempt(engine), on_unavailable=waiting)
+    logger.info("database ready")
 
 
 def build_extractor(settings: Settings, force: str | None = None) -> Extractor:
@@ -128,8 +145,9 @@ async def bootstrap(
     """Wire a UTP process. Migrations run first (idempotent, safe with several processes)."""
     url = normalize_database_url(settings.database_url, settings.utp_data_dir)
     engine = make_engine(url)
+    faults = FaultPolicy(busy_wait=settings.utp_busy_wait_s)
     if migrate:
-        await upgrade(engine)
+        await wait_for_database(engine, faults)
     sessionmaker = make_sessionmaker(engine)
     clock = clock or SystemClock()
     uow = UnitOfWorkFactory(sessionmaker)
@@ -153,6 +171,7 @@ async def bootstrap(
         transcriber=transcriber,
         secret_key=settings.secret_key(),
         narrator=build_narrator(settings, llm),
+        faults=faults,
     )
     channels: dict[str, Channel] = {}
     delivery = ChannelDelivery(uow, channels)
@@ -166,14 +185,24 @@ async def bootstrap(
         clock,
         worker=settings.utp_worker_id,
         concurrency=settings.utp_worker_concurrency,
+        faults=faults,
     )
+    conversation = Conversation(services)
+
+    async def tell(address: Any, messages: Any) -> None:
+        # "One moment…" while a lock is waited out: straight to the channel, it stores nothing.
+        channel = channels.get(address.platform)
+        if channel is not None:
+            await channel.send(address, messages)
+
+    conversation.tell = tell
     return App(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
         clock=clock,
         services=services,
-        conversation=Conversation(services),
+        conversation=conversation,
         delivery=delivery,
         jobs=job_store,
         runner=runner,

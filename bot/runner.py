@@ -7,10 +7,13 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from passport.clock import Clock
-from passport.errors import TransientDeliveryError
+from passport.errors import StorageBusy, StorageUnavailable, TransientDeliveryError
+from passport.faults import DEFAULT_POLICY, FaultPolicy
+from storage.faults import as_utp_error
 from storage.jobs import ClaimedJob, JobStore
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ class JobRunner:
         concurrency: int = 4,
         poll_seconds: float = 0.5,
         job_timeout: float = 120.0,
+        faults: FaultPolicy = DEFAULT_POLICY,
     ) -> None:
         self.store = store
         self.handlers = handlers
@@ -45,6 +49,7 @@ class JobRunner:
         self.poll_seconds = poll_seconds
         self.job_timeout = job_timeout
         self.wakeup = asyncio.Event()
+        self.faults = faults
 
     def notify(self) -> None:
         """New work was committed: look for it now instead of at the next poll."""
@@ -52,11 +57,13 @@ class JobRunner:
 
     async def run_once(self, limit: int | None = None) -> int:
         """Claim and run one batch of runnable jobs; returns how many ran."""
-        jobs = await self.store.claim(
-            self.worker,
-            self.clock.now(),
-            limit=limit or self.concurrency,
-            kinds=tuple(self.handlers),
+        jobs = await self.faults.run(
+            lambda: self.store.claim(
+                self.worker,
+                self.clock.now(),
+                limit=limit or self.concurrency,
+                kinds=tuple(self.handlers),
+            )
         )
         if jobs:
             await asyncio.gather(*(self._run(job) for job in jobs))
@@ -68,24 +75,60 @@ class JobRunner:
             await asyncio.wait_for(handler(job.person_id, job.payload), self.job_timeout)
         except TransientDeliveryError as exc:
             logger.warning("job %s (%s) will retry: %s", job.id, job.kind, exc)
-            await self.store.fail(
-                job, f"{type(exc).__name__}: {exc}", self.clock.now(), retry_after=exc.retry_after
+            error, retry_after = f"{type(exc).__name__}: {exc}", exc.retry_after
+            await self._settle(
+                job,
+                lambda: self.store.fail(job, error, self.clock.now(), retry_after=retry_after),
             )
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, retried, or parked
+            fault = as_utp_error(exc) if not isinstance(exc, TimeoutError) else None
+            if isinstance(fault, (StorageBusy, StorageUnavailable)):
+                # Storage, not the job, failed: give it back without spending an attempt.
+                logger.warning("job %s (%s) waits for storage: %s", job.id, job.kind, fault)
+                await self._settle(
+                    job, lambda: self.store.release(job, self.clock.now(), timedelta(seconds=5))
+                )
+                return
             logger.exception("job %s (%s) failed (attempt %s)", job.id, job.kind, job.attempts)
-            await self.store.fail(job, f"{type(exc).__name__}: {exc}", self.clock.now())
+            error = f"{type(exc).__name__}: {exc}"
+            await self._settle(job, lambda: self.store.fail(job, error, self.clock.now()))
         else:
-            await self.store.complete(job.id, self.clock.now())
+            await self._settle(job, lambda: self.store.complete(job.id, self.clock.now()))
+
+    async def _settle(self, job: ClaimedJob, write: Callable[[], Awaitable[Any]]) -> None:
+        """Record how a job ended; if storage is away, its lease runs out and it runs again."""
+        try:
+            await self.faults.run(write)
+        except StorageUnavailable as exc:
+            logger.warning(
+                "job %s (%s) could not be recorded (%s); it runs again when its lease ends",
+                job.id,
+                job.kind,
+                exc.kind,
+            )
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Keep running jobs until `stop` is set."""
+        """Keep running jobs until `stop` is set; storage faults are waited out, never fatal."""
+        pause = 1.0
+        last_fault: str | None = None
         while not stop.is_set():
             try:
                 ran = await self.run_once()
+            except StorageUnavailable as exc:
+                if exc.kind != last_fault:
+                    logger.warning("job runner waits for storage: %s", exc)
+                    last_fault = exc.kind
+                ran = 0
+                await self._pause(stop, pause)
+                pause = min(pause * 2, 10.0)
+                continue
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 logger.exception("job runner could not claim jobs; retrying")
                 ran = 0
                 await asyncio.sleep(2)
+            if last_fault is not None:
+                logger.warning("job runner: storage is back")
+                last_fault, pause = None, 1.0
             if ran:
                 continue
             self.wakeup.clear()
@@ -94,11 +137,22 @@ class JobRunner:
             except TimeoutError:
                 pass
 
+    @staticmethod
+    async def _pause(stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
     async def run_until_idle(self, *, max_rounds: int = 1000) -> int:
         """Run every job that is runnable now, including jobs those jobs enqueue."""
         total = 0
         for _ in range(max_rounds):
-            ran = await self.run_once()
+            try:
+                ran = await self.run_once()
+            except StorageUnavailable as exc:
+                logger.warning("jobs wait for storage: %s", exc)
+                break
             if not ran:
                 break
             total += ran

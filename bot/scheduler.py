@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from handlers.context import Limits, Services
@@ -31,12 +30,15 @@ from handlers.rhythm import (
     week_end,
 )
 from passport.clock import Clock
+from passport.errors import StorageUnavailable
+from passport.faults import DEFAULT_POLICY, FaultPolicy
 from passport.model import Schedule
 from passport.ports import Delivery
 from passport.prompts import CATEGORIES, choose_prompt, evidence_by_category
 from passport.schedule import next_nudge_at, next_slot
 from passport.timeutil import iso_week, zone
 from storage import nudges as q
+from storage.faults import translated
 from storage.nudges import SqlAlchemyNudgeStore
 
 if TYPE_CHECKING:
@@ -111,12 +113,19 @@ class Scheduler:
     """One pass at a time claims due work; any number of processes may tick the same database."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker, clock: Clock, limits: Limits, *, batch: int = BATCH
+        self,
+        sessionmaker: async_sessionmaker,
+        clock: Clock,
+        limits: Limits,
+        *,
+        batch: int = BATCH,
+        faults: FaultPolicy = DEFAULT_POLICY,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.limits = limits
         self.batch = batch
+        self.faults = faults
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Claim everything due at `now` (default: the clock) and enqueue its jobs."""
@@ -141,16 +150,10 @@ class Scheduler:
         return report
 
     async def _retrying(self, step: Any, now: datetime, report: TickReport) -> int:
-        # SQLite says "locked" when another process held the write lock past the busy timeout.
-        for attempt in range(5):
-            try:
-                return await step(now, report)
-            except OperationalError:
-                if attempt == 4:
-                    raise
-                logger.warning("scheduler batch hit a busy database; retrying")
-                await asyncio.sleep(0.2 * 2**attempt)
-        return 0
+        # Another process holding the write lock is waited out (passport.faults); a disk that is
+        # full or a database that is away raises StorageUnavailable for the caller to log.
+        attempt = translated(step)
+        return await self.faults.run(lambda: attempt(now, report))
 
     async def _resume(self, now: datetime, report: TickReport) -> int:
         async with self.sessionmaker() as session, session.begin():
@@ -340,7 +343,9 @@ class Scheduler:
 
 async def run_tick(app: App, now: datetime | None = None) -> TickReport:
     """One scheduler pass on a wired app; wakes the job runner when work was queued."""
-    scheduler = Scheduler(app.sessionmaker, app.clock, app.services.limits)
+    scheduler = Scheduler(
+        app.sessionmaker, app.clock, app.services.limits, faults=app.services.faults
+    )
     report = await scheduler.tick(now)
     if report.work:
         app.runner.notify()
@@ -354,6 +359,8 @@ async def start_scheduler(app: App, stop: asyncio.Event, *, seconds: float = TIC
     async def tick() -> None:
         try:
             await run_tick(app)
+        except StorageUnavailable as exc:
+            logger.warning("scheduler tick skipped: %s; the next one catches up", exc)
         except Exception:  # noqa: BLE001 - a failed pass is logged; the next one catches up
             logger.exception("scheduler tick failed")
 

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     utp_worker_concurrency: int = 8  # jobs in flight per process (sends wait on rate limits)
     port: int = 8080
     utp_worker_id: str | None = None
+    utp_busy_wait_s: float = 30.0  # a database locked by another process is waited out this long
 
     @field_validator("utp_max_file_mb")
     @classmethod

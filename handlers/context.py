@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from passport.clock import Clock
+from passport.faults import FaultPolicy
 from passport.messages import Address, Choice, Inbound, Outbound
 from passport.model import Person
 from passport.ports import BlobStore, FileFetcher, Transcriber, UnitOfWork, UnitOfWorkFactory
@@ -44,6 +45,7 @@ class Services:
     secret_key: str | None = None
     narrator: Callable[[Any], Awaitable[str | None]] | None = None  # LLM digest narrative
     fetchers: dict[str, FileFetcher] = field(default_factory=dict)
+    faults: FaultPolicy = field(default_factory=FaultPolicy)  # storage faults (passport.faults)
 
 
 @dataclass(slots=True)
@@ -73,11 +75,14 @@ class Turn:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
-    """Strip control characters (NUL breaks PostgreSQL text) and surrounding blank space."""
-    return _CONTROL.sub("", text or "").replace("\r\n", "\n").strip()
+    """Strip control characters (NUL breaks PostgreSQL text) and surrounding blank space; a lone
+    surrogate (an undecodable byte smuggled in as text) becomes U+FFFD, never a storage error."""
+    text = _SURROGATE.sub("\ufffd", text or "")
+    return _CONTROL.sub("", text).replace("\r\n", "\n").strip()
 
 
 def say(text: str, *choices: Choice, replace: bool = False) -> Outbound:

@@ -7,18 +7,16 @@ answered with silence, also after /forget.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from handlers import files, insight, onboarding, privacy, reflection, settings, texts
 from handlers.context import Services, Turn, clean_text, home_address, say
-from passport.errors import StorageBusy, StorageConflict
-from passport.messages import Inbound, Outbound
+from passport.messages import Address, Inbound, Outbound
 
 logger = logging.getLogger(__name__)
 
-RETRIES = 4
 TOUCH_EVERY = timedelta(hours=1)
 
 
@@ -27,19 +25,26 @@ class Conversation:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # Set by the wiring: sends a notice straight to the person (nothing is stored with it).
+        self.tell: Callable[[Address, list[Outbound]], Awaitable[None]] | None = None
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Handle one inbound message; retried when the database is briefly busy or raced."""
+        """Handle one inbound message under the storage-fault policy (passport.faults).
+
+        A lock held elsewhere is waited out (the person hears "one moment…" once); a disk that
+        is full, read-only storage or a database that is away raises `StorageUnavailable`, and
+        nothing was stored: the channel keeps the message and tries again later.
+        """
         if inbound.is_group and not inbound.addressed:
             return []
-        for attempt in range(RETRIES):
-            try:
-                return await self._handle_once(inbound)
-            except (StorageBusy, StorageConflict):
-                if attempt == RETRIES - 1:
-                    raise
-                await asyncio.sleep(0.05 * 2**attempt)
-        raise AssertionError("unreachable")
+
+        async def one_moment() -> None:
+            if self.tell is not None:
+                await self.tell(inbound.address, [say(texts.ONE_MOMENT)])
+
+        return await self.services.faults.run(
+            lambda: self._handle_once(inbound), on_wait=one_moment
+        )
 
     async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
         services = self.services

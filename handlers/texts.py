@@ -147,3 +147,15 @@ NUDGE = "Your weekly question:\n\n{prompt}\n\n(Reply any time. /another for a di
 REMINDER = "Just a gentle reminder, no pressure:\n\n{prompt}"
 
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+# Storage faults (passport.faults): honest about what is not saved yet.
+ONE_MOMENT = "One moment… I'm still saving that."
+NOT_SAVED = {
+    "full": "Not saved yet: the disk is full. I'll keep trying, and your words stay here.",
+    "readonly": "Not saved yet: I can't write to my storage. I'll keep trying.",
+    "unreachable": "Not saved yet: I can't reach my database. I'll keep trying.",
+    "busy": "Not saved yet: my database is busy. I'll keep trying.",
+    "io": "Not saved yet: I can't write to the disk. I'll keep trying.",
+}
+NOT_SAVED_TRY_AGAIN = "Sorry, I couldn't save that just now. Please send it again in a bit."
+NOTE_KEPT_DURING_SETUP = "I kept that as a note. Now, one more thing to set up:"

@@ -45,3 +45,16 @@ class StorageConflict(UTPError):
 
 class StorageBusy(UTPError):
     """The database was locked for a moment; safe to retry."""
+
+
+class StorageUnavailable(UTPError):
+    """The database or file store cannot take writes now (disk full, read-only, unreachable).
+
+    `kind` is "full", "readonly", "unreachable" or "busy" (locked past the wait); it clears by
+    itself once the fault does, so callers keep what they were given and try again later.
+    """
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"storage unavailable ({kind}){': ' + detail if detail else ''}")
+        self.kind = kind
+        self.detail = detail

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.faults import translated
 from storage.models import JobRow, _table
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class JobStore:
             and_(JobRow.status == "running", JobRow.locked_until < now),
         )
 
+    @translated
     async def claim(
         self, worker: str, now: datetime, *, limit: int = 10, kinds: tuple[str, ...] = ()
     ) -> list[ClaimedJob]:
@@ -127,6 +129,7 @@ class JobStore:
                     claimed.append(ClaimedJob(*row))
         return claimed
 
+    @translated
     async def complete(self, job_id: int, now: datetime) -> None:
         """Mark a job done."""
         async with self.sessionmaker() as session, session.begin():
@@ -136,6 +139,7 @@ class JobStore:
                 .values(status="done", locked_until=None, updated_at=now, last_error=None)
             )
 
+    @translated
     async def fail(
         self,
         job: ClaimedJob,
@@ -164,6 +168,7 @@ class JobStore:
             logger.error("job %s (%s) parked after %s attempts", job.id, job.kind, job.attempts)
         return "parked" if parked else "queued"
 
+    @translated
     async def release(self, job: ClaimedJob, now: datetime, delay: timedelta) -> None:
         """Give a job back without counting the attempt (e.g. a rate limit said wait)."""
         async with self.sessionmaker() as session, session.begin():
@@ -179,6 +184,7 @@ class JobStore:
                 )
             )
 
+    @translated
     async def release_person(self, person_id: int, now: datetime) -> None:
         """Queued jobs of one person become runnable now (e.g. the terminal chat reopened)."""
         async with self.sessionmaker() as session, session.begin():
@@ -192,6 +198,7 @@ class JobStore:
                 .values(run_after=now)
             )
 
+    @translated
     async def counts(self) -> dict[str, int]:
         """How many jobs are in each status."""
         async with self.sessionmaker() as session:
@@ -200,6 +207,7 @@ class JobStore:
             )
             return {status: int(n) for status, n in rows}
 
+    @translated
     async def pending(self, now: datetime | None = None, person_id: int | None = None) -> int:
         """Jobs not yet done or parked (optionally only those runnable by `now`)."""
         async with self.sessionmaker() as session:
@@ -214,6 +222,7 @@ class JobStore:
                 query = query.where(JobRow.person_id == person_id)
             return int(await session.scalar(query) or 0)
 
+    @translated
     async def parked(self) -> list[tuple[int, str, str | None]]:
         """Parked jobs with their last error: visible, never silently dropped."""
         async with self.sessionmaker() as session:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from passport.errors import StorageBusy, StorageConflict
+from passport.errors import StorageConflict
+from storage.faults import as_utp_error
 from storage.jobs import JobWriter
 from storage.repository import SqlAlchemyPassportRepository
 
@@ -36,13 +37,22 @@ class SqlAlchemyUnitOfWork:
     ) -> bool:
         try:
             await self.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection cannot roll back; it is dropped
+            if exc is None:
+                raise
         finally:
-            await self.session.close()
-        # Translate races and brief locks met inside the block, so callers can retry them.
+            try:
+                await self.session.close()
+            except Exception:  # noqa: BLE001 - the error that ended the block matters more
+                if exc is None:
+                    raise
+        # Translate races, locks and storage faults met inside the block (passport.faults).
         if isinstance(exc, IntegrityError):
             raise StorageConflict("a concurrent write won") from exc
-        if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
-            raise StorageBusy("the database is busy") from exc
+        if exc is not None:
+            mapped = as_utp_error(exc)
+            if mapped is not None and mapped is not exc:
+                raise mapped from exc
         return False
 
     async def commit(self) -> None:
@@ -51,10 +61,11 @@ class SqlAlchemyUnitOfWork:
             await self.session.commit()
         except IntegrityError as exc:
             raise StorageConflict("a concurrent write won") from exc
-        except OperationalError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                raise StorageBusy("the database is busy") from exc
-            raise
+        except Exception as exc:
+            mapped = as_utp_error(exc)
+            if mapped is None or mapped is exc:
+                raise
+            raise mapped from exc
 
     async def rollback(self) -> None:
         """Throw away everything done since the last commit."""

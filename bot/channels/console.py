@@ -2,6 +2,9 @@
 
 Choices print as numbered lines and a bare number picks one; `/file PATH` sends a file. With
 piped input it reads every line, waits for the slow work each line caused, prints it, and exits.
+Input is read as bytes and decoded as UTF-8 with bad bytes replaced (a pasted byte is never
+fatal). A line that cannot be stored yet (disk full, read-only, database away) is kept here and
+tried again until it is stored; the person hears why once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import TextIO
 
 from bot.channels.base import Channel, InboundHandler
 from handlers import texts
-from passport.errors import TransientDeliveryError
+from passport.errors import StorageUnavailable, TransientDeliveryError
+from passport.faults import DEFAULT_POLICY, FaultPolicy
 from passport.messages import Address, Inbound, InboundFile, Outbound
 
 PREFIX = "utp> "
@@ -33,8 +37,10 @@ class ConsoleChannel(Channel):
         stream: TextIO | None = None,
         *,
         max_bytes: int = 20 * 2**20,
+        faults: FaultPolicy = DEFAULT_POLICY,
     ) -> None:
         self.user = user
+        self.faults = faults
         self.max_bytes = max_bytes
         self.address = Address("console", user, user)
         self.out_dir = out_dir
@@ -64,9 +70,13 @@ class ConsoleChannel(Channel):
             for number, choice in enumerate(message.choices, 1):
                 self._print(f"     {number}. {choice.label}")
         if message.attachment is not None:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
             path = self.out_dir / message.attachment.filename
-            path.write_bytes(message.attachment.content)
+            try:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(message.attachment.content)
+            except OSError as exc:
+                self._print(f"     (could not save {message.attachment.kind} to {path}: {exc})")
+                return
             self._print(f"     (saved {message.attachment.kind}: {path})")
 
     def render_banner(self) -> None:
@@ -113,12 +123,34 @@ class ConsoleChannel(Channel):
         """Read lines until end of input, handling each and then the work it caused."""
         loop = asyncio.get_running_loop()
         while True:
-            line = await loop.run_in_executor(None, stdin.readline)
+            line = await loop.run_in_executor(None, read_line, stdin)
             if not line:
                 break
-            inbound = self.to_inbound(line)
+            try:
+                inbound = self.to_inbound(line)
+            except OSError as exc:  # /file on something unreadable
+                self._print(PREFIX + texts.FILE_MISSING.format(path=f"{line.strip()[5:]} ({exc})"))
+                continue
             if inbound is None:
                 continue
-            for message in await handler(inbound):
+            for message in await self.deliver(handler, inbound):
                 self.render(message)
             await after_each()
+
+    async def deliver(self, handler: InboundHandler, inbound: Inbound) -> list[Outbound]:
+        """Hand one line to UTP, keeping it here until it is stored (passport.faults)."""
+
+        def not_saved(exc: StorageUnavailable) -> None:
+            self._print(PREFIX + texts.NOT_SAVED.get(exc.kind, texts.NOT_SAVED["io"]))
+
+        return list(
+            await self.faults.keep_trying(lambda: handler(inbound), on_unavailable=not_saved)
+        )
+
+
+def read_line(stdin: TextIO) -> str:
+    """One line of input as text; bytes that are not UTF-8 become U+FFFD, never an error."""
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        return stdin.readline()
+    return buffer.readline().decode("utf-8", errors="replace")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 
 from bot.bootstrap import bootstrap
 from bot.channels.console import ConsoleChannel
 from bot.commands.common import parse_now, run, settings_or_exit
 from bot.scheduler import run_tick
+from passport.errors import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,13 +39,18 @@ async def chat(args: argparse.Namespace) -> int:
         user,
         settings.utp_data_dir / "exports" / user,
         max_bytes=app.services.limits.max_file_bytes,
+        faults=app.services.faults,
     )
     app.add_channel(console)
     interactive = sys.stdin.isatty()
     try:
-        # What came due while the person was away (a nudge, a note) is shown first.
-        await run_tick(app)
-        await app.release_waiting(console.address)
+        # What came due while the person was away (a nudge, a note) is shown first; storage
+        # that is away only postpones it (the worker loop and the next start catch up).
+        try:
+            await run_tick(app)
+            await app.services.faults.run(lambda: app.release_waiting(console.address))
+        except StorageUnavailable as exc:
+            logger.warning("catching up skipped for now: %s", exc)
         await app.runner.run_until_idle()
         if interactive:
             console.render_banner()
