@@ -361,6 +361,8 @@ async def start_scheduler(app: App, stop: asyncio.Event, *, seconds: float = TIC
             await run_tick(app)
         except StorageUnavailable as exc:
             logger.warning("scheduler tick skipped: %s; the next one catches up", exc)
+        except asyncio.CancelledError:  # shutting down mid-pass: its transaction rolls back
+            logger.info("scheduler tick cancelled at shutdown")
         except Exception:  # noqa: BLE001 - a failed pass is logged; the next one catches up
             logger.exception("scheduler tick failed")
 

@@ -5,15 +5,26 @@ what cannot be stored yet and store it when the fault clears; never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.core.faults import Live, can_mount, entries, hold_write_lock, run_chat, sh, utp_env
+from tests.core.faults import (
+    Live,
+    PgCluster,
+    can_mount,
+    entries,
+    hold_write_lock,
+    run_chat,
+    sh,
+    utp_env,
+)
 
 ONBOARD = ["hi", "1", "1", "2"]
 ACKS = ("I'll look at what it shows", "I added that to the same note", "It counts for week")
@@ -236,3 +247,70 @@ def test_a_read_only_blob_dir_keeps_the_file_and_the_next_line(dirs, mounts, tmp
     assert "Traceback" not in chat.stderr, chat.stderr
     assert any("mended the fence" in t for t in entries(data / "utp.sqlite3"))
     assert [p for p in blobs.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def pg_cluster():
+    """A throwaway PostgreSQL cluster, created stopped."""
+    try:
+        cluster = PgCluster()
+    except (FileNotFoundError, subprocess.CalledProcessError, KeyError, LookupError) as exc:
+        pytest.skip(f"cannot make a throwaway PostgreSQL cluster here: {exc}")
+    yield cluster
+    cluster.remove()
+
+
+def test_worker_started_while_postgresql_is_down_waits_then_runs(dirs, pg_cluster):
+    data, cache = dirs
+    env = utp_env(data, cache, DATABASE_URL=pg_cluster.url)
+    worker = Live(["worker"], env)
+    try:
+        worker.wait_for("waiting for the database (unreachable)", stream="err")
+        time.sleep(1)
+        assert worker.proc.poll() is None
+        pg_cluster.start()
+        worker.wait_for("UTP running", stream="err", timeout=90)
+        worker.proc.send_signal(signal.SIGTERM)
+        assert worker.proc.wait(timeout=60) == 0, worker.stderr
+    finally:
+        worker.stop()
+    assert "Traceback" not in worker.stderr, worker.stderr
+    assert worker.stderr.count("waiting for the database") == 1, worker.stderr
+
+
+def test_chat_on_postgresql_waits_for_it_and_keeps_a_line_typed_while_it_is_away(dirs, pg_cluster):
+    data, cache = dirs
+    env = utp_env(data, cache, DATABASE_URL=pg_cluster.url)
+    chat = Live(["chat", "--as", "alice"], env)
+    try:
+        for line in [*ONBOARD, "I mended the fence with my neighbour on Saturday."]:
+            chat.send(line)
+        chat.wait_for("waiting for the database (unreachable)", stream="err")
+        pg_cluster.start()
+        chat.wait_for("All set!", timeout=90)
+        chat.wait_for(*ACKS, timeout=60)
+        settle(chat)
+        pg_cluster.stop()
+        chat.send("I also planned the food for the street party.")
+        chat.wait_for("Not saved yet: I can't reach my database", timeout=60)
+        time.sleep(1)
+        assert chat.proc.poll() is None
+        pg_cluster.start()
+        chat.wait_for(*ACKS, timeout=90)
+        assert chat.finish() == 0, chat.stderr
+    finally:
+        chat.stop()
+    assert "Traceback" not in chat.stderr, chat.stderr
+    texts = asyncio.run(pg_entries(pg_cluster.url))
+    assert any("mended the fence" in t for t in texts), texts
+    assert any("street party" in t for t in texts), texts
+
+
+async def pg_entries(url: str) -> list[str]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return [r["text"] for r in await conn.fetch("SELECT text FROM entries ORDER BY id")]
+    finally:
+        await conn.close()
