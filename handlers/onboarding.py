@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from handlers import texts
-from handlers.context import Services, Turn, home_address, say
+from handlers.context import Services, Turn, clean_text, home_address, say
 from passport.messages import Choice, Inbound, Outbound
 from passport.model import WEEKDAYS, Schedule
 from passport.prompts import choose_prompt
@@ -69,7 +69,7 @@ async def first_contact(
     """A stranger wrote: create them, keep what they wrote aside, ask for consent."""
     person = await uow.passport.create_person(home_address(inbound), inbound.display_name, now)
     state: dict = {"step": "consent"}
-    text = (inbound.text or "").strip()
+    text = clean_text(inbound.text)
     kept_first = bool(text) and not text.startswith("/") and not _GREETING.match(text)
     if kept_first:
         state["pending_text"] = text[: services.limits.max_text_chars]
@@ -148,13 +148,36 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
         found = find_zone(turn.text)
         if found:
             return await _finish(turn, found)
-        return [
-            say(
-                texts.ZONE_UNKNOWN.format(text=turn.text[:40]),
-                *zone_choices(turn.person.state.get("tz_hint")),
-            )
-        ]
+        if not _looks_like_a_note(turn.text):
+            return [
+                say(
+                    texts.ZONE_UNKNOWN.format(text=turn.text[:40]),
+                    *zone_choices(turn.person.state.get("tz_hint")),
+                )
+            ]
+    if turn.text and not action and not turn.text.startswith("/"):
+        # Consented, setup not done: what they wrote is a note, kept now; setup goes on.
+        await _keep_note(turn)
+        return [say(texts.NOTE_KEPT_DURING_SETUP), *_question_for(step, turn)]
     return [say(texts.FINISH_ONBOARDING_FIRST), *_question_for(step, turn)]
+
+
+def _looks_like_a_note(text: str) -> bool:
+    """More than a place name: a few words, or a sentence (a city is rarely more than four)."""
+    return len(text.split()) > 4 or any(mark in text for mark in ".!?\n")
+
+
+async def _keep_note(turn: Turn) -> None:
+    key = turn.inbound.message_key if turn.inbound.message_id else None
+    entry = await turn.uow.passport.add_entry(
+        turn.person.id,
+        turn.text,
+        turn.now,
+        message_key=key,
+        iso_week=iso_week(turn.now, turn.person.schedule.timezone),
+    )
+    turn.entry_id = entry.id
+    # Extraction waits until setup ends (see _finish), like the kept first note.
 
 
 def _question_for(step: str, turn: Turn) -> list[Outbound]:

@@ -10,7 +10,13 @@ from datetime import datetime
 
 from handlers import texts
 from handlers.context import Services, Turn, say
-from passport.errors import BadInput, UTPError
+from passport.errors import (
+    BadInput,
+    StorageBusy,
+    StorageConflict,
+    StorageUnavailable,
+    UTPError,
+)
 from passport.export import passport_document
 from passport.messages import Attachment, Choice, Outbound
 
@@ -90,10 +96,13 @@ async def person_key(services: Services, uow, person_id: int):
     if sealed:
         return keys.open_key(sealed, services.secret_key)
     key = keys.new_person_key()
-    await uow.passport.update_person(
-        person_id, signing_key=keys.seal_key(key, services.secret_key)
-    )
-    return key
+    if await uow.passport.set_signing_key_once(person_id, keys.seal_key(key, services.secret_key)):
+        return key
+    # Another export made the key first (two taps, formats at once): one key per person.
+    sealed = await uow.passport.get_signing_key(person_id)
+    if not sealed:
+        raise StorageConflict("the signing key changed while it was made")
+    return keys.open_key(sealed, services.secret_key)
 
 
 async def export(turn: Turn, arg: str | None) -> list[Outbound]:
@@ -109,6 +118,8 @@ async def export(turn: Turn, arg: str | None) -> list[Outbound]:
         )
     except BadInput as exc:
         return [say(exc.reason if fmt == "json" else texts.EXPORT_NOTHING_CONFIRMED)]
+    except (StorageBusy, StorageConflict, StorageUnavailable):
+        raise  # the storage-fault policy retries the whole turn
     except UTPError:
         logger.exception("export %s failed", fmt)
         return [say(texts.EXPORT_FAILED)]

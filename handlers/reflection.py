@@ -22,9 +22,7 @@ async def capture(turn: Turn) -> list[Outbound]:
     if follow and now.timestamp() - follow.get("at", 0) < FOLLOWUP_WINDOW.total_seconds():
         entry = await turn.uow.passport.get_entry(person.id, follow["entry_id"])
         if entry is not None:
-            entry = await turn.uow.passport.revise_entry(
-                person.id, entry.id, f"{entry.text}\n\n{turn.text}", now
-            )
+            entry = await join_part(turn, entry, turn.text, key)
             await turn.uow.jobs.enqueue(
                 "extract", {"entry_id": entry.id}, now, person_id=person.id
             )
@@ -49,19 +47,62 @@ async def capture(turn: Turn) -> list[Outbound]:
 
 
 async def edit(turn: Turn) -> list[Outbound]:
-    """An edited message: keep the old text as a version and look again."""
-    entry = await turn.uow.passport.entry_by_key(turn.person.id, turn.inbound.message_key)
+    """An edited message: keep the old text as a version, revise only the part that message
+    wrote (a follow-up answer or a caption joined to the note stays), and look again."""
+    repo, person_id, key = turn.uow.passport, turn.person.id, turn.inbound.message_key
+    entry = await repo.entry_by_key(person_id, key) or await repo.entry_by_part_key(person_id, key)
     if entry is None:
         # An edit of something we never stored as an entry (a command, a pre-consent note):
         # treat the new text as a fresh note so nothing the person wrote is lost.
         return await capture(turn)
-    if entry.text == turn.text:
+    parts = _parts(entry, await repo.entry_parts(person_id, entry.id))
+    index = next((i for i, (k, _) in enumerate(parts) if k == key), None)
+    if len(parts) < 2 or index is None:
+        text, parts = turn.text, []
+    else:
+        pieces = _split(entry.text, parts)
+        pieces[index] = turn.text
+        text = PART_SEPARATOR.join(pieces)
+        parts = [(k, len(piece)) for (k, _), piece in zip(parts, pieces, strict=True)]
+    if entry.text == text:
         return []
-    await turn.uow.passport.revise_entry(turn.person.id, entry.id, turn.text, turn.now)
-    await turn.uow.jobs.enqueue(
-        "extract", {"entry_id": entry.id}, turn.now, person_id=turn.person.id
-    )
+    await repo.revise_entry(person_id, entry.id, text, turn.now)
+    if parts:
+        await repo.set_entry_parts(person_id, entry.id, parts)
+    await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, turn.now, person_id=person_id)
     return [say(texts.ACK_EDIT)]
+
+
+PART_SEPARATOR = "\n\n"
+
+
+async def join_part(turn: Turn, entry, text: str, key: str | None):
+    """Add `text` (a follow-up answer, a caption) to `entry` as a new part, remembering which
+    message wrote which part, so a later edit of either revises only its own part."""
+    repo, person_id = turn.uow.passport, turn.person.id
+    parts = _parts(entry, await repo.entry_parts(person_id, entry.id))
+    joined = await repo.revise_entry(
+        person_id, entry.id, f"{entry.text}{PART_SEPARATOR}{text}", turn.now
+    )
+    await repo.set_entry_parts(person_id, entry.id, [*parts, (key, len(text))])
+    return joined
+
+
+def _parts(entry, stored: list[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
+    """The entry's parts; one part (its own message) when none are stored or they no longer
+    add up to its text (changed by something that did not keep parts)."""
+    total = sum(length for _, length in stored) + len(PART_SEPARATOR) * (len(stored) - 1)
+    if stored and total == len(entry.text):
+        return list(stored)
+    return [(entry.message_key, len(entry.text))]
+
+
+def _split(text: str, parts: list[tuple[str | None, int]]) -> list[str]:
+    pieces, at = [], 0
+    for _, length in parts:
+        pieces.append(text[at : at + length])
+        at += length + len(PART_SEPARATOR)
+    return pieces
 
 
 def _ids(data: str) -> list[int]:

@@ -18,6 +18,23 @@ from passport.messages import Address, Inbound, Outbound
 logger = logging.getLogger(__name__)
 
 TOUCH_EVERY = timedelta(hours=1)
+FORGET_NO = {
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "no thanks",
+    "no thank you",
+    "no, keep it",
+    "no keep it",
+    "keep it",
+    "keep",
+    "cancel",
+    "don't",
+    "dont",
+    "stop",
+    "not now",
+}
 
 
 class Conversation:
@@ -101,10 +118,13 @@ class Conversation:
         if text.startswith("/"):
             return await self._on_command(turn)
         if awaiting == "forget":
-            if text.lower().rstrip("!.") in {"yes", "y", "yes delete", "delete"}:
+            answer = text.lower().rstrip("!.")
+            if answer in {"yes", "y", "yes delete", "delete"}:
                 return await privacy.forget(turn)
             await turn.save_state(awaiting=None)
             kept = [say(texts.FORGET_KEPT)]
+            if answer in FORGET_NO and not inbound.files:
+                return kept  # "no" answers the question; it is not a journal note
             return kept + (await self._capture(turn) if text or inbound.files else [])
         if awaiting == "zone" and inbound.timezone_hint and not text:
             turn.text = inbound.timezone_hint

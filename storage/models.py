@@ -257,3 +257,16 @@ class ChannelStateRow(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class EntryPartRow(Base):
+    """Which message wrote which part of an entry, once a follow-up answer joined it, so that an
+    edit revises only its own part. Lengths only: the words themselves live in the entry."""
+
+    __tablename__ = "entry_parts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    message_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)

@@ -28,6 +28,7 @@ from passport.signals import SignalKind, SignalStatus
 from storage.models import (
     ArtifactRow,
     ChannelStateRow,
+    EntryPartRow,
     EntryRow,
     EntryVersionRow,
     IdentityRow,
@@ -239,6 +240,16 @@ class SqlAlchemyPassportRepository:
             select(PersonRow.signing_key).where(PersonRow.id == person_id)
         )
 
+    async def set_signing_key_once(self, person_id: int, sealed: str) -> bool:
+        """Store the person's first signing key; False when another writer stored one first
+        (a conditional UPDATE: one key per person, whatever runs at once)."""
+        result = await self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.id == person_id, PersonRow.signing_key.is_(None))
+            .values(signing_key=sealed)
+        )
+        return bool(result.rowcount)
+
     async def identities(self, person_id: int) -> list[Identity]:
         """Every identity of a person, most recently seen first."""
         rows = await self.session.scalars(
@@ -361,6 +372,48 @@ class SqlAlchemyPassportRepository:
         await self.session.flush()
         return _entry(row)
 
+    async def entry_parts(self, person_id: int, entry_id: int) -> list[tuple[str | None, int]]:
+        """(message key, length) of each part of an entry, in order; [] for a one-part entry."""
+        rows = await self.session.execute(
+            select(EntryPartRow.message_key, EntryPartRow.length)
+            .where(EntryPartRow.person_id == person_id, EntryPartRow.entry_id == entry_id)
+            .order_by(EntryPartRow.position)
+        )
+        return [(key, int(length)) for key, length in rows]
+
+    async def set_entry_parts(
+        self, person_id: int, entry_id: int, parts: Sequence[tuple[str | None, int]]
+    ) -> None:
+        """Record which message wrote which part of an entry (lengths, in order)."""
+        await self.session.execute(
+            delete(EntryPartRow).where(
+                EntryPartRow.person_id == person_id, EntryPartRow.entry_id == entry_id
+            )
+        )
+        if parts:
+            await self.session.execute(
+                insert(EntryPartRow),
+                [
+                    {
+                        "entry_id": entry_id,
+                        "person_id": person_id,
+                        "message_key": key,
+                        "position": position,
+                        "length": length,
+                    }
+                    for position, (key, length) in enumerate(parts)
+                ],
+            )
+
+    async def entry_by_part_key(self, person_id: int, message_key: str) -> Entry | None:
+        """The entry a message joined as a later part (a follow-up answer), if any."""
+        row = await self.session.scalar(
+            select(EntryRow)
+            .join(EntryPartRow, EntryPartRow.entry_id == EntryRow.id)
+            .where(EntryPartRow.person_id == person_id, EntryPartRow.message_key == message_key)
+        )
+        return _entry(row) if row else None
+
     async def entries(self, person_id: int, *, with_versions: bool = False) -> list[Entry]:
         """All of a person's entries, oldest first."""
         rows = list(
@@ -459,21 +512,32 @@ class SqlAlchemyPassportRepository:
     ) -> list[Signal]:
         """Put fresh suggestions for one entry or artifact in place of its earlier suggestions.
 
-        Confirmed and rejected signals of that source stay; a suggestion whose key the person
-        rejected anywhere, or that is already kept from this source, is not added again.
+        An open suggestion found again keeps its row (and the buttons shown for it); confirmed
+        and rejected signals of that source stay; a suggestion whose key the person rejected
+        anywhere, or that is already kept from this source, is not added again.
         """
+        signals_list = list(signals)
         source = (
             SignalRow.entry_id == entry_id
             if entry_id is not None
             else SignalRow.artifact_id == artifact_id
         )
-        await self.session.execute(
-            delete(SignalRow).where(
-                SignalRow.person_id == person_id,
-                source,
-                SignalRow.status == SignalStatus.SUGGESTED,
+        # A suggestion found again (same key) keeps its row, so buttons already shown for it
+        # stay valid after an edit; only suggestions no longer found go.
+        open_rows = {
+            row.key: row
+            for row in await self.session.scalars(
+                select(SignalRow).where(
+                    SignalRow.person_id == person_id,
+                    source,
+                    SignalRow.status == SignalStatus.SUGGESTED,
+                )
             )
-        )
+        }
+        fresh = {signal_key(v["kind"], v["label"], v.get("esco_uri")) for v in signals_list}
+        gone = [row.id for key, row in open_rows.items() if key not in fresh]
+        if gone:
+            await self.session.execute(delete(SignalRow).where(SignalRow.id.in_(gone)))
         decided = set(
             await self.session.scalars(
                 select(SignalRow.key).where(SignalRow.person_id == person_id, source)
@@ -481,7 +545,7 @@ class SqlAlchemyPassportRepository:
         )
         blocked = decided | await self.rejected_keys(person_id)
         added: list[SignalRow] = []
-        for values in signals:
+        for values in signals_list:
             key = signal_key(values["kind"], values["label"], values.get("esco_uri"))
             if key in blocked:
                 continue

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
 from handlers.privacy import FORMATS, build_export
-from passport.errors import BadInput
+from passport.errors import BadInput, StorageUnavailable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,24 +37,14 @@ async def _export(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     app = await bootstrap(settings)
     try:
-        async with app.services.uow() as uow:
-            person = await uow.passport.find_person_by_key(args.person)
-            if person is None:
-                print(f"utp: no person {args.person}", file=sys.stderr)
-                return 1
-            try:
-                files = await build_export(
-                    app.services,
-                    uow,
-                    person.id,
-                    args.format,
-                    app.clock.now(),
-                    include_quotes=not args.no_quotes,
-                )
-            except BadInput as exc:
-                print(f"utp: {exc.reason}", file=sys.stderr)
-                return 1
-            await uow.commit()  # a signing key made on first export is kept
+        try:
+            # Busy or raced (another export making the key): the whole export is tried again.
+            files = await app.services.faults.run(lambda: _build(app, args))
+        except StorageUnavailable as exc:
+            print(f"utp: the database is not available ({exc.kind}); try again", file=sys.stderr)
+            return 1
+        if files is None:
+            return 1
         args.out.mkdir(parents=True, exist_ok=True)
         for attachment in files:
             path = args.out / attachment.filename
@@ -63,3 +53,25 @@ async def _export(args: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+async def _build(app, args: argparse.Namespace) -> list | None:
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person_by_key(args.person)
+        if person is None:
+            print(f"utp: no person {args.person}", file=sys.stderr)
+            return None
+        try:
+            files = await build_export(
+                app.services,
+                uow,
+                person.id,
+                args.format,
+                app.clock.now(),
+                include_quotes=not args.no_quotes,
+            )
+        except BadInput as exc:
+            print(f"utp: {exc.reason}", file=sys.stderr)
+            return None
+        await uow.commit()  # a signing key made on first export is kept
+    return files
