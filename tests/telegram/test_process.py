@@ -163,7 +163,10 @@ async def test_a_students_week_through_utp_run(utp, fake, tmp_path):
     document = next(s for s in fake.sent_to(STUDENT) if s.method == "sendDocument")
     export = json.dumps(exported_json(document))
     assert "Next week we compete." in export and "robot" in export.lower()
-    assert await entry_texts(utp.data_dir, STUDENT) == [reply + " Next week we compete."]
+    texts = await entry_texts(utp.data_dir, STUDENT)
+    assert texts[0].startswith(reply + " Next week we compete.")
+    # The edit revised only its own part: the caption that answered the follow-up stays.
+    assert any("The robot arm at the science fair" in t for t in texts), texts
     # Downloaded by the job runner in the same process; under load that job may still be
     # queued behind extraction when the export arrives, so wait for its end state.
     loop = asyncio.get_running_loop()
