@@ -66,6 +66,7 @@ class EntryScore:
     hit: bool
     wrong: int
     ms: float
+    length: str = ""
 
 
 def gold_sets(entry: dict) -> tuple[list[set[str]], set[str]]:
@@ -97,6 +98,7 @@ def score_entry(entry: dict, noticed: Sequence[Noticed], ms: float = 0.0) -> Ent
         hit=any(g & set(uris) for g in core),
         wrong=len(uris) - correct,
         ms=ms,
+        length=entry.get("length", ""),
     )
 
 
@@ -207,16 +209,20 @@ def print_report(overall: dict, per_kind: dict[str, dict], curve: list[dict], he
         f"  noticed skills   {overall['noticed']} over {overall['entries']} entries; "
         f"p50 {_fmt(overall['p50_ms'], pct=False)} ms per entry"
     )
-    cols = ("n", "prec", "R@5", "hit", "silent", "unrel", "empty")
+    cols = ("n", "prec", "R@5", "hit", "silent", "unrel", "empty", "p50ms")
     print("\n  per kind" + " " * 14 + "".join(f"{c:>7}" for c in cols))
     guide = sorted(k for k in per_kind if k in KINDS)
     others = sorted(k for k in per_kind if k not in KINDS and not k.startswith("("))
     for kind in guide + sorted(k for k in per_kind if k.startswith("(")) + others:
         m = per_kind[kind]
-        cells = [f"{m['entries']:>7}"] + [
-            f"{_fmt(m[k]):>7}"
-            for k in ("precision", "recall5", "hit_rate", "silence", "unrelated", "empty")
-        ]
+        cells = (
+            [f"{m['entries']:>7}"]
+            + [
+                f"{_fmt(m[k]):>7}"
+                for k in ("precision", "recall5", "hit_rate", "silence", "unrelated", "empty")
+            ]
+            + [f"{_fmt(m['p50_ms'], pct=False):>7}"]
+        )
         print(f"  {kind:<22}" + "".join(cells))
     print("\n  reliability (noticed skills by confidence)")
     for row in curve:
@@ -290,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     # The guide's kinds together, and the 36 replies written before the guide.
     per_kind["(guide kinds)"] = aggregate(s for s in scores if s.kind in KINDS)
     per_kind["(legacy kinds)"] = aggregate(s for s in scores if s.kind not in KINDS)
+    for length in ("short", "long"):
+        per_kind[f"({length}, guide kinds)"] = aggregate(
+            s for s in scores if s.kind in KINDS and s.length == length
+        )
     curve = reliability(pairs)
     if args.json:
         report = {
