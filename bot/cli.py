@@ -1,4 +1,5 @@
-"""`utp` — the command line: chat, run, web, worker, tick, extract, export, verify, schedule, db.
+"""`utp` — the command line: chat, run, web, worker, tick, extract, export, verify, schedule, db,
+team.
 
 Each subcommand lives in its own module under `bot/commands/` with `register(subparsers)`, which
 adds its parser and sets `func` to an `async`-free `run(args) -> int`.
@@ -23,6 +24,7 @@ COMMANDS = (
     "export",
     "verify",
     "db",
+    "team",
 )
 
 

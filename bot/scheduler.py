@@ -5,7 +5,8 @@ person's weekly slot comes, and a tick claims due people in batches (see `storag
 each, the week of the due slot on the person's own calendar decides: still open → one nudge row
 (unique per person and week) and a "nudge" job, in the same transaction that moves
 `next_nudge_at` on; over (everything was down) → only move on, never a burst of old questions.
-The tick also claims reminders and scheduled digests. `utp worker` runs a tick every
+The tick also claims reminders, scheduled digests and weekly team posts (one per workspace and
+ISO week, see `storage.team`). `utp worker` runs a tick every
 `TICK_SECONDS` with APScheduler; `utp tick` and `utp chat` run one pass.
 """
 
@@ -40,6 +41,7 @@ from passport.timeutil import iso_week, zone
 from storage import nudges as q
 from storage.faults import translated
 from storage.nudges import SqlAlchemyNudgeStore
+from storage.team import claim_team_posts
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -64,13 +66,14 @@ class TickReport:
     reminders: int = 0
     reminders_dropped: int = 0
     digests: int = 0
+    team_posts: int = 0
     batches: int = 0
     people: list[int] = field(default_factory=list)
 
     @property
     def work(self) -> int:
         """How many jobs this pass enqueued."""
-        return self.nudged + self.reminders + self.digests
+        return self.nudged + self.reminders + self.digests + self.team_posts
 
 
 def rhythm_table(
@@ -138,6 +141,7 @@ class Scheduler:
                 report.batches += 1
                 if claimed < self.batch:
                     break
+        await self._retrying(self._team_posts, now, report)
         if report.work or report.advanced:
             logger.info(
                 "tick at %s: %s nudges, %s reminders, %s digests, %s moved on",
@@ -339,6 +343,24 @@ class Scheduler:
             await q.update_people(session, changes)
             await q.enqueue_jobs(session, jobs, now)
         return len(due)
+
+    # -- weekly team posts ---------------------------------------------------------------------
+
+    async def _team_posts(self, now: datetime, report: TickReport) -> int:
+        async with self.sessionmaker() as session, session.begin():
+            claimed = await claim_team_posts(session, now)
+            jobs = [
+                dict(
+                    kind="team_post",
+                    payload={"workspace": workspace, "week": week},
+                    person_id=None,
+                    max_attempts=RHYTHM_MAX_ATTEMPTS,
+                )
+                for workspace, week in claimed
+            ]
+            await q.enqueue_jobs(session, jobs, now)
+        report.team_posts += len(claimed)
+        return len(claimed)
 
 
 async def run_tick(app: App, now: datetime | None = None) -> TickReport:

@@ -51,7 +51,12 @@ async def build_export(
         raise BadInput(texts.NOTHING_YET)
     stamp = now.strftime("%Y%m%d")
     if fmt == "json":
-        document = json.dumps(passport_document(snapshot, now=now), ensure_ascii=False, indent=2)
+        sharing = await uow.team.sharing(person_id)
+        document = json.dumps(
+            passport_document(snapshot, now=now, team_sharing=sharing),
+            ensure_ascii=False,
+            indent=2,
+        )
         files = await uow.passport.artifact_paths(person_id)
         if not files:
             return [
@@ -143,6 +148,7 @@ async def ask_forget(turn: Turn) -> list[Outbound]:
 
 async def forget(turn: Turn) -> list[Outbound]:
     """Erase the person's rows and files. Message-key hashes stay, so replays stay dead."""
+    await turn.uow.team.leave(turn.person.id, turn.now)  # /forget implies team sharing off
     await turn.uow.passport.delete_person(turn.person.id)
     # Files go only once the rows are gone for good (after the commit).
     person_id = turn.person.id

@@ -179,6 +179,10 @@ class Conversation:
                 await turn.save_state(awaiting="goal")
                 return [say(texts.GOAL_ASK)]
             return await insight_goal(turn, arg)
+        if command == "/team":
+            from handlers.team import team_command
+
+            return await team_command(turn, arg)
         if command == "/reminders":
             on = arg.lower() not in {"off", "no", "0"}
             await turn.uow.passport.update_person(turn.person.id, reminders=on)

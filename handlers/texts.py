@@ -159,3 +159,23 @@ NOT_SAVED = {
 }
 NOT_SAVED_TRY_AGAIN = "Sorry, I couldn't save that just now. Please send it again in a bit."
 NOTE_KEPT_DURING_SETUP = "I kept that as a note. Now, one more thing to set up:"
+
+# Team skill map (Slack workspaces): counts only, opt-in per member.
+TEAM_ON = (
+    "You now share with your team map. It counts skills you kept, never your words or "
+    "your name. To stop, type /team off."
+)
+TEAM_OFF = "You stopped sharing with your team map. You left every count just now."
+TEAM_STATUS_ON = (
+    "You share your kept skills with your team map, as counts only. To stop: /team off"
+)
+TEAM_STATUS_OFF = (
+    "You don't share with your team map. It shows counts only, never names or notes, and only "
+    "once 5 people share. To join: /team on"
+)
+TEAM_SLACK_ONLY = "The team map is for Slack teams. Here, your passport stays just yours."
+TEAM_POST_INTRO = "What our team is growing ({members} people share, counts only, no names):"
+TEAM_POST_GREW = "Grew in the last 30 days: {items}"
+TEAM_POST_TOP = "Most shared skills: {items}"
+TEAM_POST_ANSWERED = "Last weekly question: {percent}% of those sharing answered."
+TEAM_POST_JOIN = "Want to count too? Type /team on. Off any time."

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from passport.model import PassportSnapshot
+from passport.team import Sharing
 
 EXPORT_FORMAT = "utp-passport/1"
 
@@ -14,8 +15,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def passport_document(snapshot: PassportSnapshot, *, now: datetime) -> dict[str, Any]:
-    """Entries with every version, signals with their status, artifacts' metadata, settings."""
+def passport_document(
+    snapshot: PassportSnapshot, *, now: datetime, team_sharing: Sharing | None = None
+) -> dict[str, Any]:
+    """Entries with every version, signals with their status, artifacts' metadata, settings,
+    and whether the person shares with a team map (the team map itself is never included)."""
     person, s = snapshot.person, snapshot.person.schedule
     return {
         "format": EXPORT_FORMAT,
@@ -35,6 +39,11 @@ def passport_document(snapshot: PassportSnapshot, *, now: datetime) -> dict[str,
                 "paused_until": _iso(s.paused_until),
                 "reminders": s.reminders,
                 "digest": s.digest,
+            },
+            "team_sharing": {
+                "workspace": team_sharing.workspace if team_sharing else None,
+                "sharing": bool(team_sharing and team_sharing.sharing),
+                "changed_at": _iso(team_sharing.changed_at) if team_sharing else None,
             },
         },
         "entries": [

@@ -33,6 +33,7 @@ class UnitOfWork(Protocol):
 
     passport: Any
     jobs: Any
+    team: Any  # the team skill map (storage.team)
 
     async def __aenter__(self) -> UnitOfWork: ...
 

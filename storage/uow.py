@@ -11,6 +11,7 @@ from passport.errors import StorageConflict
 from storage.faults import as_utp_error
 from storage.jobs import JobWriter
 from storage.repository import SqlAlchemyPassportRepository
+from storage.team import SqlAlchemyTeamRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -18,6 +19,7 @@ class SqlAlchemyUnitOfWork:
 
     passport: SqlAlchemyPassportRepository
     jobs: JobWriter
+    team: SqlAlchemyTeamRepository
     session: AsyncSession
 
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
@@ -27,6 +29,7 @@ class SqlAlchemyUnitOfWork:
         self.session = self._sessionmaker()
         self.passport = SqlAlchemyPassportRepository(self.session)
         self.jobs = JobWriter(self.session)
+        self.team = SqlAlchemyTeamRepository(self.session)
         return self
 
     async def __aexit__(

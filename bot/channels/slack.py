@@ -64,6 +64,9 @@ class SlackChannel(Channel):
         self.handler: InboundHandler | None = None
         self.tasks: set[asyncio.Task] = set()
         self.poster = SlackPoster(self.services, app.runner.notify)
+        from bot.channels.slack_team import TEAM_POST_JOB, TeamPostJob
+
+        app.runner.handlers[TEAM_POST_JOB] = TeamPostJob(self)  # weekly team posts need Slack
         self._fetcher = SlackFileFetcher(self.workspaces)
         self._socket: Any = None
 

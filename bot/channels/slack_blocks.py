@@ -23,7 +23,7 @@ CHOICE_PREFIX = "utp:choice:"
 # Slack takes any message starting with "/" as a slash command, so in Slack UTP's commands are
 # subcommands of /passport; the core's words name them plainly ("/digest"), so they are renamed.
 _COMMANDS = re.compile(
-    r"(?<![\w/])/(digest|settings|pause|resume|skip|another|export|forget|help|goal|reminders)\b"
+    r"(?<![\w/])/(digest|settings|pause|resume|skip|another|export|forget|help|goal|reminders|team)\b"
 )
 
 

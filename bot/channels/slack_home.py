@@ -3,6 +3,10 @@
 Admins (Slack's `is_admin` / `is_owner`) also see the workspace default schedule and prompt
 categories; they set defaults only and never see anyone's entries. Defaults are kept as one JSON
 value per workspace in the durable channel state.
+
+The team skill map (see `storage.team` for its privacy rules) shows to admins and to members
+who share; every member with a passport gets the button to share or stop sharing, and admins
+pick a channel for the weekly team post.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from handlers.home import HomeSummary
 from passport.messages import Choice, Outbound
 from passport.model import WEEKDAYS
 from passport.prompts import CATEGORIES
+from passport.team import PILLAR_LABELS, TeamView
 from storage.nudges import TEAM_DEFAULTS_KEY as DEFAULTS_KEY  # the scheduler reads it too
 
 HOME_PREFIX = "utp:home:"
@@ -51,6 +56,43 @@ ADMIN_DAY = "Default day"
 ADMIN_HOUR = "Default time"
 ADMIN_TOPICS = "Prompt topics"
 TEAM_DEFAULT = "Team default: {day} {hour:02d}:00"
+TEAM_PREFIX = "utp:team:"
+TEAM_TITLE = "Team skill map"
+TEAM_YOU_SHARE = "You share your kept skills with your team map, as counts only."
+TEAM_YOU_DONT = (
+    "Share your kept skills with your team map? It shows counts only, never your words or "
+    "your name. You can stop any time."
+)
+TEAM_SHARE = "Share with my team"
+TEAM_UNSHARE = "Stop sharing"
+TEAM_NOT_YET = (
+    "Nothing to show yet. The map shows once 5 or more people share, with skills that 3 or "
+    "more of them kept. After people join or leave it waits for a few changes, so no one can "
+    "be picked out."
+)
+TEAM_SHARING = "*{members} people share.* Counts are people who kept each skill."
+TEAM_PILLAR = "*{pillar}:* {items}"
+TEAM_GREW = "*Grew in the last 30 days:* {items}"
+TEAM_ANSWERED = "*Weekly question ({week}):* {percent}% of those sharing answered."
+TEAM_POST_TITLE = "Weekly team post (admins)"
+TEAM_POST_NOTE = (
+    "Pick a channel, and once a week I post the map's highlights there, with a chart. No "
+    "names. No post while the map is too small."
+)
+TEAM_POST_PICK = "Pick a channel"
+TEAM_POST_ON = "Posting weekly in <#{channel}>."
+TEAM_POST_STOP = "Stop the weekly post"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamHome:
+    """The team part of a Home tab: the member's choice, the map (if they may see it), and,
+    for admins, the weekly post's channel."""
+
+    can_share: bool = False  # has a passport
+    sharing: bool = False
+    view: TeamView | None = None
+    post_channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +213,68 @@ def member_blocks(summary: HomeSummary | None) -> list[dict[str, Any]]:
     return blocks
 
 
+def _team_map_blocks(view: TeamView) -> list[dict[str, Any]]:
+    if not view.shown:
+        blocks = [_section(escape(TEAM_NOT_YET))]
+    else:
+        blocks = [_section(TEAM_SHARING.format(members=view.members))]
+        for pillar, skills in view.by_pillar():
+            items = ", ".join(f"{escape(s.label)} ({s.members})" for s in skills)
+            blocks.append(_section(TEAM_PILLAR.format(pillar=PILLAR_LABELS[pillar], items=items)))
+        grew = view.grew()
+        if grew:
+            items = ", ".join(f"{escape(s.label)} (+{s.grew})" for s in grew)
+            blocks.append(_section(TEAM_GREW.format(items=items)))
+    if view.participation is not None:
+        blocks.append(
+            _section(
+                TEAM_ANSWERED.format(
+                    week=view.participation.iso_week, percent=view.participation.percent
+                )
+            )
+        )
+    return blocks
+
+
+def team_blocks(team: TeamHome, is_admin: bool) -> list[dict[str, Any]]:
+    """The team map (admins and sharing members), the share button, the admin's post channel."""
+    if not team.can_share and not is_admin:
+        return []
+    blocks: list[dict[str, Any]] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": TEAM_TITLE}},
+    ]
+    if team.can_share:
+        blocks.append(_section(escape(TEAM_YOU_SHARE if team.sharing else TEAM_YOU_DONT)))
+        toggle = (
+            button(TEAM_UNSHARE, "teamoff", f"{HOME_PREFIX}team")
+            if team.sharing
+            else button(TEAM_SHARE, "teamon", f"{HOME_PREFIX}team", style="primary")
+        )
+        blocks.append({"type": "actions", "elements": [toggle]})
+    if team.view is not None and (is_admin or team.sharing):
+        blocks += _team_map_blocks(team.view)
+    if is_admin:
+        select: dict[str, Any] = {
+            "type": "conversations_select",
+            "action_id": f"{TEAM_PREFIX}channel",
+            "placeholder": {"type": "plain_text", "text": TEAM_POST_PICK},
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        }
+        elements: list[dict[str, Any]] = [select]
+        note = escape(TEAM_POST_NOTE)
+        if team.post_channel:
+            select["initial_conversation"] = team.post_channel
+            elements.append(button(TEAM_POST_STOP, "stop", f"{TEAM_PREFIX}stop"))
+            note += "\n" + TEAM_POST_ON.format(channel=escape(team.post_channel))
+        blocks += [
+            {"type": "header", "text": {"type": "plain_text", "text": TEAM_POST_TITLE}},
+            _section(note),
+            {"type": "actions", "elements": elements},
+        ]
+    return blocks
+
+
 def admin_blocks(defaults: WorkspaceDefaults) -> list[dict[str, Any]]:
     """Workspace defaults for admins: day, time and prompt topics (saved as they change)."""
     days = [_option(name, str(i)) for i, name in enumerate(WEEKDAYS)]
@@ -210,10 +314,15 @@ def admin_blocks(defaults: WorkspaceDefaults) -> list[dict[str, Any]]:
 
 
 def home_view(
-    summary: HomeSummary | None, defaults: WorkspaceDefaults, is_admin: bool
+    summary: HomeSummary | None,
+    defaults: WorkspaceDefaults,
+    is_admin: bool,
+    team: TeamHome | None = None,
 ) -> dict[str, Any]:
     """The whole Home tab view for `views.publish`."""
     blocks = member_blocks(summary)
+    if team is not None:
+        blocks += team_blocks(team, is_admin)
     if is_admin:
         blocks += admin_blocks(defaults)
     return {"type": "home", "blocks": blocks}
@@ -254,4 +363,6 @@ def home_action_text(value: str, summary: HomeSummary | None) -> str:
         "settings": "/settings",
         "digest": "/digest",
         "export": "/export",
+        "teamon": "/team on",
+        "teamoff": "/team off",
     }.get(value, "/help")

@@ -28,6 +28,7 @@ SLASH_SUBCOMMANDS = {
     "another": "/another",
     "reminders": "/reminders",
     "start": "/help",
+    "team": "/team",
 }
 # Message subtypes that carry a person's words or files; everything else is housekeeping.
 CAPTURED_SUBTYPES = {None, "", "file_share", "thread_broadcast", "me_message"}
@@ -145,7 +146,7 @@ def slash_text(text: str) -> str:
     word, _, rest = (text or "").strip().partition(" ")
     command = SLASH_SUBCOMMANDS.get(word.lower(), "/help")
     rest = rest.strip()
-    takes_arg = command in {"/pause", "/export", "/goal", "/reminders"}
+    takes_arg = command in {"/pause", "/export", "/goal", "/reminders", "/team"}
     return f"{command} {rest}" if rest and takes_arg else command
 
 

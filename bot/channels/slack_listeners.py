@@ -141,9 +141,13 @@ async def is_admin(client: AsyncWebClient, user_id: str) -> bool:
 
 async def publish_home(channel: SlackChannel, client: AsyncWebClient, address: Address) -> None:
     """`views.publish` the member's Home tab (admins also get the workspace defaults)."""
+    from bot.channels.slack_team import team_home
+
     summary = await home_summary(channel.services, address)
     defaults = await workspace_defaults(channel.services, address.workspace)
-    view = home_view(summary, defaults, await is_admin(client, address.user_id))
+    admin = await is_admin(client, address.user_id)
+    team = await team_home(channel.services, address, admin)
+    view = home_view(summary, defaults, admin, team)
     try:
         await client.views_publish(user_id=address.user_id, view=view)
     except (SlackApiError, SlackClientError, OSError):
@@ -264,6 +268,10 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         defaults = admin_change(await workspace_defaults(channel.services, workspace), action)
         await save_defaults(channel.services, workspace, defaults)
         channel.spawn(publish_home(channel, client, Address("slack", user, "", workspace)))
+
+    from bot.channels.slack_team import register_team
+
+    register_team(channel, app)  # the team map's admin controls, before the catch-all
 
     @app.action(re.compile(".*"))
     async def on_other_action(ack: AsyncAck) -> None:
