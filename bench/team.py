@@ -58,8 +58,19 @@ def _signals(person_id: int, rng: random.Random, skills: list, weights: list) ->
         for status, n in (("confirmed", 2), ("suggested", 2), ("rejected", rng.randrange(2))):
             for uri, label, group in rng.choices(skills, weights, k=n):
                 rows.append(
-                    (person_id, "skill", uri, label, uri, group, "a quote", 0.8, status,
-                     "reflection", at)
+                    (
+                        person_id,
+                        "skill",
+                        uri,
+                        label,
+                        uri,
+                        group,
+                        "a quote",
+                        0.8,
+                        status,
+                        "reflection",
+                        at,
+                    )
                 )
     return rows
 
@@ -76,12 +87,38 @@ async def fill(dsn: str, members: int, share: float) -> dict[str, int]:
         await conn.copy_records_to_table(
             "persons",
             records=[
-                (i, "", NOW - timedelta(days=400), True, True, True, "{}", 6, 18, "UTC", False,
-                 True, "off")
+                (
+                    i,
+                    "",
+                    NOW - timedelta(days=400),
+                    True,
+                    True,
+                    True,
+                    "{}",
+                    6,
+                    18,
+                    "UTC",
+                    False,
+                    True,
+                    "off",
+                )
                 for i in range(1, total + 1)
             ],
-            columns=["id", "display_name", "created_at", "consented", "active", "onboarded",
-                     "state", "weekday", "hour", "timezone", "paused", "reminders", "digest"],
+            columns=[
+                "id",
+                "display_name",
+                "created_at",
+                "consented",
+                "active",
+                "onboarded",
+                "state",
+                "weekday",
+                "hour",
+                "timezone",
+                "paused",
+                "reminders",
+                "digest",
+            ],
         )
         await conn.copy_records_to_table(
             "team_members",
@@ -91,8 +128,19 @@ async def fill(dsn: str, members: int, share: float) -> dict[str, int]:
             ],
             columns=["person_id", "workspace", "sharing", "changed_at"],
         )
-        columns = ["person_id", "kind", "key", "label", "esco_uri", "group_code", "evidence",
-                   "confidence", "status", "source", "created_at"]
+        columns = [
+            "person_id",
+            "kind",
+            "key",
+            "label",
+            "esco_uri",
+            "group_code",
+            "evidence",
+            "confidence",
+            "status",
+            "source",
+            "created_at",
+        ]
         batch: list[tuple] = []
         for pid in range(1, total + 1):
             batch += _signals(pid, rng, skills, weights)
@@ -149,10 +197,14 @@ async def main() -> int:
         await upgrade(engine)
         started = time.perf_counter()
         counts = await fill(dsn, args.members, args.share)
-        print(f"fixture in {time.perf_counter() - started:.1f} s: " +
-              ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-        print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
-              f"on {os.cpu_count()} cores")
+        print(
+            f"fixture in {time.perf_counter() - started:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
+        print(
+            f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+            f"on {os.cpu_count()} cores"
+        )
         sessionmaker = make_sessionmaker(engine)
 
         async def build() -> None:
@@ -172,8 +224,10 @@ async def main() -> int:
         async with sessionmaker() as session:
             shown = await build_counts(session, WORKSPACE, NOW)
         assert shown is not None
-        print(f"map: {shown.members:,} sharing, {len(shown.skills)} skills with >= 3 holders, "
-              f"{sum(1 for s in shown.skills if s.grew)} grew in 30 days")
+        print(
+            f"map: {shown.members:,} sharing, {len(shown.skills)} skills with >= 3 holders, "
+            f"{sum(1 for s in shown.skills if s.grew)} grew in 30 days"
+        )
         p50 = await timed("build the map (build_counts)", args.runs, build)
         await timed("change check (member_digests)", max(5, args.runs // 3), digests)
         await timed("view the published map", args.runs, view)
