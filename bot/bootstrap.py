@@ -135,6 +135,28 @@ def build_narrator(settings: Settings, llm: Any) -> Any:
     return narrate
 
 
+def build_followup_writer(settings: Settings, llm: Any) -> Any:
+    """The LLM follow-up writer as a plain async callable, or None without a key."""
+    if llm is None:
+        return None
+
+    async def write(text: str, labels: Any, asked: Any) -> str | None:
+        from insight.followup_llm import llm_followup
+
+        # The count in a row is checked by the caller; 0 here asks the model every time.
+        return await llm_followup(
+            text,
+            labels,
+            0,
+            client=llm,
+            model=settings.utp_llm_model,
+            timeout=settings.utp_llm_timeout,
+            asked=asked,
+        )
+
+    return write
+
+
 async def bootstrap(
     settings: Settings,
     *,
@@ -172,6 +194,7 @@ async def bootstrap(
         secret_key=settings.secret_key(),
         narrator=build_narrator(settings, llm),
         faults=faults,
+        followup_writer=build_followup_writer(settings, llm),
     )
     channels: dict[str, Channel] = {}
     delivery = ChannelDelivery(uow, channels)

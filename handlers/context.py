@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -44,6 +44,10 @@ class Services:
     transcriber: Transcriber | None = None
     secret_key: str | None = None
     narrator: Callable[[Any], Awaitable[str | None]] | None = None  # LLM digest narrative
+    # LLM follow-up writer: (note, noticed labels, question keys asked lately) -> question
+    followup_writer: (
+        Callable[[str, Sequence[str], Sequence[str]], Awaitable[str | None]] | None
+    ) = None
     fetchers: dict[str, FileFetcher] = field(default_factory=dict)
     faults: FaultPolicy = field(default_factory=FaultPolicy)  # storage faults (passport.faults)
 

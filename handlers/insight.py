@@ -8,7 +8,8 @@ from datetime import datetime
 
 from handlers import texts
 from handlers.context import Services, Turn, say
-from passport.digest import has_news, render_digest
+from passport.digest import has_news, personal_next_step, render_digest
+from passport.goal import GoalView, goal_gap
 from passport.messages import Attachment, Choice, Outbound
 from passport.model import Person
 from passport.prompts import choose_prompt, evidence_by_category, get_prompt
@@ -56,7 +57,14 @@ async def digest_messages(
     narrative = None
     if narrate and services.narrator is not None and profile.all_signals:
         narrative = await services.narrator(profile)
-    text = render_digest(profile, now=now, narrative=narrative, tz=zone(person.schedule.timezone))
+    step = personal_next_step(
+        await _goal_view(uow, person),
+        evidence_by_category(await uow.passport.prompt_evidence(person.id)),
+        now,
+    )
+    text = render_digest(
+        profile, now=now, narrative=narrative, tz=zone(person.schedule.timezone), step=step
+    )
     out = [Outbound(text=text)]
     if profile.all_signals:
         # Matplotlib is CPU work: keep the event loop free for other people meanwhile.
@@ -67,6 +75,19 @@ async def digest_messages(
             )
     await uow.passport.update_person(person.id, last_digest_at=now)
     return out
+
+
+async def _goal_view(uow, person: Person) -> GoalView | None:
+    """How far the person is from the job they named with /goal, if they named one."""
+    uri = (person.state.get("goal") or {}).get("uri")
+    if not uri:
+        return None
+    from insight.occupations import occupation_by_uri
+
+    occupation = occupation_by_uri(uri)
+    if occupation is None:
+        return None
+    return goal_gap(occupation, occupation.essential, await uow.passport.evidence_uris(person.id))
 
 
 async def digest(turn: Turn) -> list[Outbound]:
@@ -93,7 +114,8 @@ async def another_prompt(turn: Turn) -> list[Outbound]:
     week = (turn.person.state.get("prompt") or {}).get("week") or iso_week(
         turn.now, turn.person.schedule.timezone
     )
-    await turn.save_state(prompt={"id": prompt.id, "week": week})
+    # The new question is the open one now: a reply no longer joins an earlier note.
+    await turn.save_state(prompt={"id": prompt.id, "week": week}, followup=None)
     return [
         say(
             texts.ANOTHER_PROMPT.format(prompt=prompt.text),

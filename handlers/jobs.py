@@ -15,7 +15,7 @@ from handlers import texts
 from handlers.context import Services
 from handlers.files import store_content
 from passport.errors import FileRejected, RecipientGone
-from passport.followup import choose_followup
+from passport.followup import AskedRecord, check_question, choose_followup, worth_asking
 from passport.messages import Choice, InboundFile, Outbound
 from passport.ports import Delivery
 from passport.signals import ExtractionResult
@@ -150,6 +150,9 @@ class JobHandlers:
         if entry is None or services.extractor is None:
             return  # forgotten or deleted meanwhile: nothing to do
         result = await services.extractor.extract(entry.text[:MAX_EXTRACT_CHARS])
+        # A quiet look (a note split in two) asks nothing: its question was asked already.
+        quiet = bool(payload.get("quiet"))
+        written = None if quiet else await self._written_followup(person_id, entry.text, result)
         now = services.clock.now()
         async with services.uow() as uow:
             current = await uow.passport.get_entry(person_id, entry.id)
@@ -160,24 +163,56 @@ class JobHandlers:
                 person_id, now, result_to_rows(result), entry_id=entry.id
             )
             messages = self._noticed(added)
-            in_a_row = int(person.state.get("followups_in_a_row") or 0)
-            question = choose_followup(entry.text, result, in_a_row, seed=entry.id)
             state = dict(person.state)
+            in_a_row = int(state.get("followups_in_a_row") or 0)
+            asked = AskedRecord(state.get("asked")).prune(now)
+            question = None
+            if quiet:
+                pass
+            elif written and check_question(written, asked.keys(now)) is None:
+                question = written if worth_asking(entry.text, in_a_row) else None
+            else:
+                question = choose_followup(
+                    entry.text, result, in_a_row, seed=entry.id, asked=asked.keys(now)
+                )
             if question and messages:
                 # One question at a time: the follow-up waits until keep / not me is answered.
                 state["followup_pending"] = {"entry_id": entry.id, "question": question}
-                state["followups_in_a_row"] = in_a_row + 1
             elif question:
                 messages.append(Outbound(text=question))
                 state["followup"] = {"entry_id": entry.id, "at": now.timestamp()}
+            if question:
                 state["followups_in_a_row"] = in_a_row + 1
-            else:
+                asked.add(question, now)
+            elif not quiet:
                 state["followups_in_a_row"] = 0
-            if not messages:
+            state["asked"] = asked.to_state()
+            if not messages and not quiet:
                 messages = [Outbound(text=texts.NOTICED_NOTHING)]
             await uow.passport.update_person(person_id, state=state)
-            await self._queue_send(uow, person_id, messages)
+            if messages:
+                await self._queue_send(uow, person_id, messages)
             await uow.commit()
+
+    async def _written_followup(
+        self, person_id: int, text: str, result: ExtractionResult
+    ) -> str | None:
+        """With an LLM: a follow-up written from the note (checked later), else None."""
+        writer = self.services.followup_writer
+        if writer is None:
+            return None
+        async with self.services.uow() as uow:
+            person = await uow.passport.get_person(person_id)
+        if person is None:
+            return None
+        now = self.services.clock.now()
+        in_a_row = int(person.state.get("followups_in_a_row") or 0)
+        if not worth_asking(text, in_a_row):
+            return None
+        asked = AskedRecord(person.state.get("asked")).prune(now).keys(now)
+        labels = [s.label for s in result.skills] + [p.label for p in result.strengths]
+        # Slow network work: outside any transaction, like the extraction itself.
+        return await writer(text, labels, asked)
 
     @staticmethod
     def _noticed(added) -> list[Outbound]:

@@ -9,7 +9,7 @@ from handlers import texts
 from handlers.context import Services, Turn, clean_text, home_address, say
 from passport.messages import Choice, Inbound, Outbound
 from passport.model import WEEKDAYS, Schedule
-from passport.prompts import choose_prompt
+from passport.prompts import first_prompt
 from passport.schedule import describe_slot, next_nudge_at
 from passport.timeutil import find_zone, iso_week
 
@@ -181,13 +181,25 @@ async def _keep_note(turn: Turn) -> None:
 
 
 def _question_for(step: str, turn: Turn) -> list[Outbound]:
+    return question_for(step, turn.person.state)
+
+
+def question_for(step: str, state: dict) -> list[Outbound]:
+    """The setup question for `step` again, with its buttons."""
+    if step == "consent":
+        return [say(texts.WELCOME.format(name=""), *consent_choices())]
     if step == "slot":
         return [say(texts.ASK_SLOT, *slot_choices())]
     if step == "day":
         return [say(texts.ASK_DAY, *day_choices())]
     if step == "hour":
         return [say(texts.ASK_HOUR, *hour_choices())]
-    return [say(texts.ASK_ZONE, *zone_choices(turn.person.state.get("tz_hint")))]
+    return [say(texts.ASK_ZONE, *zone_choices(state.get("tz_hint")))]
+
+
+def consent_choices() -> tuple[Choice, ...]:
+    """Yes / not now."""
+    return (Choice(texts.CONSENT_YES, "consent:yes"), Choice(texts.CONSENT_NO, "consent:no"))
 
 
 async def _consented(turn: Turn) -> list[Outbound]:
@@ -223,7 +235,7 @@ async def _finish(turn: Turn, tz: str) -> list[Outbound]:
     tz = find_zone(tz) or "UTC"
     person = await turn.uow.passport.get_person(turn.person.id)
     schedule = Schedule(weekday=person.schedule.weekday, hour=person.schedule.hour, timezone=tz)
-    prompt = choose_prompt((), seed=str(turn.person.id))
+    prompt = first_prompt()
     await turn.uow.passport.update_person(
         turn.person.id,
         timezone=tz,

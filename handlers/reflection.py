@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
 
 from handlers import texts
 from handlers.context import Turn, say
+from passport.followup import JOIN_WINDOW
 from passport.messages import Choice, Outbound
 from passport.signals import SignalStatus
 from passport.timeutil import iso_week
 
-FOLLOWUP_WINDOW = timedelta(hours=24)
+# "new note: ...", "that's a new story", "this is a new one": what follows is its own note.
+NEW_STORY = re.compile(
+    r"^\W*(new (note|story|topic)|(that'?s|that is|this is|it'?s|it is) (a )?"
+    r"(new|different|another|other) (note|story|thing|topic|one))\b[\s.!:;,-]*",
+    re.IGNORECASE,
+)
+
+
+def _open_followup(turn: Turn) -> dict | None:
+    """The follow-up a reply answers: still the open question, and asked moments ago."""
+    follow = turn.person.state.get("followup")
+    if not follow or not follow.get("entry_id"):
+        return None
+    if turn.now.timestamp() - float(follow.get("at", 0)) > JOIN_WINDOW.total_seconds():
+        return None
+    return follow
 
 
 async def capture(turn: Turn) -> list[Outbound]:
-    """Store the text as an entry (or add it to the entry a follow-up asked about)."""
+    """Store the text as an entry (or add it to the entry an open follow-up asked about)."""
     person, now = turn.person, turn.now
     tz = person.schedule.timezone
     key = turn.inbound.message_key if turn.inbound.message_id else None
-    follow = person.state.get("followup")
-    if follow and now.timestamp() - follow.get("at", 0) < FOLLOWUP_WINDOW.total_seconds():
+    split = NEW_STORY.match(turn.text)
+    follow = None if split else _open_followup(turn)
+    if split:
+        rest = turn.text[split.end() :].strip()
+        if not rest:
+            return await _split_off(turn)
+        turn.text = rest
+    if follow:
         entry = await turn.uow.passport.get_entry(person.id, follow["entry_id"])
         if entry is not None:
             entry = await join_part(turn, entry, turn.text, key)
             await turn.uow.jobs.enqueue(
                 "extract", {"entry_id": entry.id}, now, person_id=person.id
             )
-            await turn.save_state(followup=None)
+            # Kept so "that's a new story" can still split this part off into its own note.
+            joined = {"entry_id": entry.id, "text": turn.text, "key": key, "at": now.timestamp()}
+            await turn.save_state(followup=None, joined=joined)
             turn.entry_id = entry.id
             return [say(texts.ACK_FOLLOWUP)]
     prompt = person.state.get("prompt") or {}
@@ -38,12 +62,50 @@ async def capture(turn: Turn) -> list[Outbound]:
     await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person.id)
     if prompt:
         await turn.uow.passport.mark_nudge_answered(person.id, week, now)
-    if prompt or follow or person.state.get("followup_pending"):
-        await turn.save_state(prompt=None, followup=None, followup_pending=None)
+    # A new note closes any open follow-up: a later reply can no longer join an older note.
+    # A new note also starts a new chain of follow-ups (at most two in a row per note).
+    stale = ("prompt", "followup", "followup_pending", "joined", "followups_in_a_row")
+    if any(person.state.get(name) for name in stale):
+        await turn.save_state(
+            prompt=None, followup=None, followup_pending=None, joined=None, followups_in_a_row=None
+        )
     ack = texts.ACK_ENTRY[entry.id % len(texts.ACK_ENTRY)] + texts.ACK_ENTRY_TAIL
     if prompt and week != iso_week(now, tz):
         ack = texts.ACK_LATE.format(week=week)
     return [say(ack)]
+
+
+async def _split_off(turn: Turn) -> list[Outbound]:
+    """ "That's a new story": the part just added to a note becomes a note of its own."""
+    person, now = turn.person, turn.now
+    joined = person.state.get("joined")
+    await turn.save_state(followup=None, followup_pending=None, joined=None)
+    if not joined:
+        return [say(texts.NEW_NOTE_NEXT)]
+    repo = turn.uow.passport
+    entry = await repo.get_entry(person.id, joined["entry_id"])
+    part = joined.get("text") or ""
+    tail = f"\n\n{part}"
+    if entry is None or not part or not entry.text.endswith(tail):
+        return [say(texts.NEW_NOTE_NEXT)]  # edited since: leave the note as the person made it
+    await repo.revise_entry(person.id, entry.id, entry.text[: -len(tail)], now)
+    # Both notes are looked at again, quietly: their questions were asked already.
+    quiet = {"quiet": True}
+    await turn.uow.jobs.enqueue(
+        "extract", {"entry_id": entry.id, **quiet}, now, person_id=person.id
+    )
+    added = await repo.add_entry(
+        person.id,
+        part,
+        now,
+        message_key=joined.get("key"),
+        iso_week=iso_week(now, person.schedule.timezone),
+    )
+    await turn.uow.jobs.enqueue(
+        "extract", {"entry_id": added.id, **quiet}, now, person_id=person.id
+    )
+    turn.entry_id = added.id
+    return [say(texts.NEW_NOTE_SPLIT)]
 
 
 async def edit(turn: Turn) -> list[Outbound]:

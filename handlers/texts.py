@@ -8,12 +8,15 @@ WELCOME = (
     "yours: you can see it, export it, or delete it any time.\n\n"
     "I keep what you write here, and files you send. Is that OK?"
 )
+HELLO = "Hi again, {name}! Write about your week any time, or type /help."
+HELLO_QUESTION = "Hi again, {name}! Your question this week: {prompt}"
+HELLO_SETUP = "Welcome back! Let's finish setting up."
 WELCOME_KEPT_FIRST = "(I'll keep what you just wrote as your first note.)"
 CONSENT_YES = "Yes, let's start"
 CONSENT_NO = "Not now"
 CONSENT_DECLINED = "No problem. I won't keep anything. If you change your mind, just say hi."
 ASK_SLOT = "When should I send your weekly question?"
-SLOT_OTHER = "Another time"
+SLOT_OTHER = "Pick another time"
 ASK_DAY = "Which day suits you best?"
 ASK_HOUR = "And what time of day?"
 ASK_ZONE = "Last step: which time zone are you in? Pick one, or type a city like Berlin."
@@ -25,13 +28,24 @@ ZONE_UNKNOWN = (
 ALL_SET = (
     "All set! I'll ask you every {day} at {hour} ({zone}). You can change this with /settings."
 )
-FIRST_PROMPT = "Want to start now? Here is a first question:\n\n{prompt}"
+FIRST_PROMPT = (
+    "Want to start now? Here is an easy first question. A few lines is plenty. "
+    "I'll show you the skills I spot in your answer, and you choose which to keep.\n\n{prompt}"
+)
 
-ACK_ENTRY = ("Got it, thank you. ", "Saved. Nice one. ", "Kept. Thanks for sharing. ")
+# Acks name the note, never "kept": right after a Keep / Not me question, "Kept." reads as if a
+# skill was kept.
+ACK_ENTRY = (
+    "Got it, your note is saved. ",
+    "Saved your note. Nice one. ",
+    "Saved your note, thanks. ",
+)
 ACK_ENTRY_TAIL = "I'll look at what it shows about you."
 ACK_EDIT = "Updated your note. I'll look at it again."
-ACK_LATE = "Got it. It counts for week {week}."
-ACK_FOLLOWUP = "Thanks, I added that to the same note."
+ACK_LATE = "Saved your note. It counts for week {week}."
+ACK_FOLLOWUP = 'Thanks, I added that to the same note. (If it is a new story, say "new note".)'
+NEW_NOTE_NEXT = "OK. What you write next starts a new note."
+NEW_NOTE_SPLIT = "Done. That part is now a note of its own. I'll look at both again."
 
 NOTICED = "I noticed some skills in that: {things}. Keep them in your passport?"
 NOTICED_ONE = "I noticed a skill in that: {things}. Keep it in your passport?"
@@ -114,7 +128,7 @@ SKIPPED = "No question this week. See you next week!"
 ANOTHER_PROMPT = "Here's a different one:\n\n{prompt}"
 ANOTHER_BUTTON = "Different one"
 YEAR_AGO = 'A year ago you wrote:\n"{text}"\nLook how far you\'ve come.'
-DIGEST_COMING = "Putting your passport together. One moment..."
+DIGEST_COMING = "Hold on, I'm getting your passport ready..."
 
 EXPORT_ASK = (
     "Which format would you like? Badges and CLR hold only skills you kept. "
@@ -133,10 +147,10 @@ FORGET_ASK = (
     "This deletes everything I keep about you: notes, files, skills, settings. It can't be "
     "undone. Are you sure?"
 )
-FORGET_YES = "Yes, delete everything"
+FORGET_YES = "Yes, delete it all"
 FORGET_NO = "No, keep it"
 FORGET_DONE = "Done. Everything is deleted. If you ever want to start again, just say hi."
-FORGET_KEPT = "OK, nothing was deleted."
+FORGET_KEPT = "OK, I kept it all."
 
 GOAL_ASK = "What job or role would you like to grow towards? Say it in your own words."
 GOAL_UNKNOWN = 'I couldn\'t match "{text}" to a job I know. Could you say it another way?'

@@ -1,8 +1,9 @@
-"""The LLM variant of the coaching follow-up: one short question chosen from the entry itself.
+"""The LLM variant of the coaching follow-up: one short question written from the note itself.
 
-Validated like everything an LLM says here: one question, ending with "?", at most 120
-characters, no line breaks. On any failure it returns None and the caller uses the offline
-template (`passport.followup.choose_followup`).
+Validated like everything an LLM says here (`passport.followup.check_question`): one question,
+ending with "?", at most 20 words, no advice or praise, no quotes, and never a question the
+person was asked in the last eight weeks. On any failure it returns None and the caller uses the
+offline template (`passport.followup.choose_followup`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from collections.abc import Sequence
 
 import openai
 
-from passport.followup import MAX_IN_A_ROW, is_good_question
+from passport.followup import MAX_IN_A_ROW, MAX_QUESTION_WORDS, check_question
 
 logger = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
-    "You are a kind reflection coach. The person just wrote a journal entry. Ask ONE short "
-    "follow-up question that helps them think deeper about what they wrote (for example what "
-    "made it hard, what they would do differently, what they learned about themselves). "
-    "Plain words, under 15 words, no advice, no praise, no quotes. Reply with the question only."
+    "You are a kind coach. The person just wrote a short note about their week. Ask ONE short "
+    "question about what they wrote that helps them think a bit deeper: what they did, how, "
+    "what was hard, what they learned about themselves. Use plain words a 12-year-old knows. "
+    f"At most {MAX_QUESTION_WORDS - 5} words. No advice, no praise, no quotes. "
+    "Do not ask any of the questions listed under 'Already asked'. "
+    "Reply with the question only."
 )
 
 
@@ -33,12 +36,18 @@ async def llm_followup(
     client: openai.AsyncOpenAI,
     model: str,
     timeout: float,
+    asked: Sequence[str] = (),
 ) -> str | None:
-    """One validated follow-up question from the LLM, or None (limit reached, or any failure)."""
+    """One validated follow-up question from the LLM, or None (limit reached, or any failure).
+
+    `asked` holds the question keys (`passport.followup.question_key`) asked lately.
+    """
     if recent_followups_in_a_row >= MAX_IN_A_ROW or not entry_text.strip():
         return None
     hint = ", ".join(noticed_labels[:5])
     user = entry_text[:2000] + (f"\n\n(Noticed: {hint})" if hint else "")
+    if asked:
+        user += "\n\nAlready asked:\n" + "\n".join(f"- {q}" for q in list(asked)[-20:])
     try:
         response = await asyncio.wait_for(
             client.chat.completions.create(
@@ -58,7 +67,8 @@ async def llm_followup(
         logger.info("follow-up unavailable: %s", type(exc).__name__)
         return None
     question = " ".join(question.split())
-    if not is_good_question(question):
-        logger.info("follow-up rejected: not one short question")
+    reason = check_question(question, asked)
+    if reason is not None:
+        logger.info("follow-up rejected: %s", reason)
         return None
     return question

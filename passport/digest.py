@@ -1,16 +1,22 @@
 """The digest: one phone screen of plain text about what a person's passport shows.
 
-Strongest signals with one short quote and date each, what is new since the last digest, what is
-growing, how many weeks they reflected this term, and one next step. Plain text (channels escape
-it), never Markdown, never more than `MAX_CHARS`. Words are short and kind: no lost streaks.
+Strongest signals named in plain words with the ESCO label beside them, each marked as kept,
+verified or only suggested, with one short quote and date (a quote is never shown twice); what is
+new since the last digest, what is growing, how many weeks they reflected this term, and one next
+step tied to this person (a gap toward their /goal, or a kind of question they have not answered
+yet). Plain text (channels escape it), never Markdown, never more than `MAX_CHARS`. Words are
+short and kind: no lost streaks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
+from passport.goal import GoalView
+from passport.plainwords import plain_name
 from passport.profile import Profile, SignalAggregate, strength_score
-from passport.signals import SignalStatus
+from passport.signals import SignalKind, SignalStatus
 
 MAX_CHARS = 900
 QUOTE_CHARS = 70
@@ -29,6 +35,23 @@ NEXT_STEPS = {
     "goal": "Next step: try /goal and name a job you like. I will show how your skills fit.",
     "hard": "Next step: write about one hard thing this week, and how you got through it.",
     "back": "Next step: write a few lines this week. Small notes count too.",
+}
+GOAL_STEP = (
+    "Next step: you want to be a {job}. A key skill to grow is {skill}. "
+    "Try it this week, then tell me how it went."
+)
+SUGGESTED_HINT = "Suggested means I spotted it and you have not kept it yet."
+# A kind of question the person has not answered yet: what to try, in their words.
+CATEGORY_STEPS = {
+    "helping": "Next step: tell me about a time you helped someone. It shows skills too.",
+    "setbacks": "Next step: write about one thing that went wrong, and what you did next.",
+    "projects": "Next step: tell me about something you made or fixed, big or small.",
+    "learning": "Next step: write about one new thing you learned, and how.",
+    "proud": "Next step: name one small thing you are proud of this week.",
+    "work": "Next step: tell me about a task at work or school you did well.",
+    "passions": "Next step: tell me what you lose track of time doing.",
+    "growth": "Next step: write about one thing you can do now that you could not before.",
+    "curiosity": "Next step: tell me about something new you tried lately.",
 }
 
 
@@ -64,19 +87,35 @@ def _nice(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _strong_line(agg: SignalAggregate, now: datetime, tz: tzinfo | None, quote: bool) -> str:
+def display_name(agg: SignalAggregate) -> str:
+    """A plain name first, the ESCO label beside it: "Teamwork (ESCO: work in teams)"."""
+    if agg.kind is not SignalKind.SKILL or not agg.esco_uri:
+        return _nice(agg.label)
+    plain = plain_name(agg.label, agg.group)
+    if not plain or plain.lower() == agg.label.lower():
+        return _nice(agg.label)
+    return f"{plain} (ESCO: {agg.label})"
+
+
+def _strong_line(
+    agg: SignalAggregate, now: datetime, tz: tzinfo | None, quote: bool, shown: set[str]
+) -> str:
     notes: list[str] = []
     if agg.verification == "verified":
         notes.append("verified")
     elif agg.status is SignalStatus.CONFIRMED:
-        notes.append("you said yes")
+        notes.append("you kept it")
+    else:
+        notes.append("suggested")
     if agg.evidence_count > 1:
         notes.append(f"seen {agg.evidence_count} times")
-    head = _nice(agg.label) + (f" ({', '.join(notes)})" if notes else "")
-    if not quote or not agg.latest_evidence:
-        return f"- {head}"
-    said = short_quote(agg.latest_evidence)
-    return f'- {head}: "{said}" ({_day(agg.latest_evidence_at, now, tz)})'
+    head = f"- {display_name(agg)}: {', '.join(notes)}."
+    said = short_quote(agg.latest_evidence) if agg.latest_evidence else ""
+    key = " ".join(said.lower().split())
+    if not quote or not said or key in shown:
+        return head
+    shown.add(key)  # the same words under two skills read as a mistake: each quote once
+    return f'{head}\n  "{said}" ({_day(agg.latest_evidence_at, now, tz)})'
 
 
 def strongest(profile: Profile, n: int = MAX_STRONG) -> tuple[SignalAggregate, ...]:
@@ -102,6 +141,22 @@ def next_step(profile: Profile, now: datetime) -> str:
     if not options:
         options.append(NEXT_STEPS["hard"])
     return options[now.isocalendar()[1] % len(options)]
+
+
+def personal_next_step(
+    goal: GoalView | None,
+    evidence_by_category: Mapping[str, int] | None,
+    now: datetime,
+) -> str | None:
+    """A next step tied to this person: the first skill to grow toward their /goal, else a kind
+    of question they have not answered yet (no evidence in that category); None otherwise."""
+    if goal is not None and goal.grow:
+        return GOAL_STEP.format(job=goal.occupation, skill=goal.grow[0].label)
+    if evidence_by_category:
+        gaps = [c for c in CATEGORY_STEPS if evidence_by_category.get(c, 0) == 0]
+        if gaps:
+            return CATEGORY_STEPS[gaps[now.isocalendar()[1] % len(gaps)]]
+    return None
 
 
 def _labels(aggs: tuple[SignalAggregate, ...], n: int) -> str:
@@ -133,13 +188,17 @@ def _compose(
     n_strong: int,
     n_listed: int,
     quotes: bool,
+    step: str | None = None,
 ) -> str:
     parts: list[str] = [HEADER]
     if narrative:
         parts.append(narrative.strip())
     top = strongest(profile, n_strong)
     if top:
-        lines = [_strong_line(a, now, tz, quotes) for a in top]
+        shown: set[str] = set()
+        lines = [_strong_line(a, now, tz, quotes, shown) for a in top]
+        if any(a.status is SignalStatus.SUGGESTED and a.verification != "verified" for a in top):
+            lines.append(SUGGESTED_HINT)
         parts.append("What shows up most\n" + "\n".join(lines))
     news: list[str] = []
     if profile.new and n_listed:
@@ -150,7 +209,7 @@ def _compose(
         news.append(f"You care about: {_labels(profile.interests, min(2, n_listed))}.")
     news.append(_weeks_line(profile, now))
     parts.append("\n".join(news))
-    parts.append(next_step(profile, now))
+    parts.append(step or next_step(profile, now))
     return "\n\n".join(parts)
 
 
@@ -160,8 +219,10 @@ def render_digest(
     now: datetime,
     narrative: str | None = None,
     tz: tzinfo | None = None,
+    step: str | None = None,
 ) -> str:
-    """The digest for `profile`: plain text, at most MAX_CHARS; `narrative` goes on top."""
+    """The digest for `profile`: plain text, at most MAX_CHARS; `narrative` goes on top and
+    `step` (see `personal_next_step`) replaces the generic next step."""
     if digest_is_empty(profile):
         return EMPTY_TEXT
     # Shrink step by step until it fits one phone screen: fewer names, fewer quotes, no narrative.
@@ -176,7 +237,7 @@ def render_digest(
     ]
     text = ""
     for narr, n_strong, n_listed, quotes in attempts:
-        text = _compose(profile, now, tz, narr, n_strong, n_listed, quotes)
+        text = _compose(profile, now, tz, narr, n_strong, n_listed, quotes, step)
         if len(text) <= MAX_CHARS:
             return text
     return short_quote(text, MAX_CHARS)

@@ -54,13 +54,15 @@ _BANK: dict[str, tuple[str, ...]] = {
         "Did you cook, draw, code, grow or craft something lately? How did it turn out?",
         "What's something you made that you still use or look at?",
         "If you had a free Saturday, what would you build or try?",
+        "Tell me about one thing you did this week, like making, fixing, helping or planning "
+        "something. How did you do it?",
     ),
     "passions": (
         "What did you lose track of time doing lately?",
         "What could you talk about for hours? What do you love about it?",
         "What gave you energy this week?",
         "What do friends come to you for, because you love it?",
-        "What's a topic you keep reading or watching videos about?",
+        "What topic do you keep reading about or watching?",
         "What part of your week did you look forward to most?",
         "If you could spend a whole day on one thing, what would it be?",
     ),
@@ -145,6 +147,16 @@ GROUP_CATEGORIES = {
     "S6": ("projects",),
     "S1": ("work",),
 }
+
+
+# The first question after setup: easy, concrete, and likely to show a skill at once, so the
+# person sees straight away what UTP does with an answer.
+FIRST_PROMPT_ID = "projects-08"
+
+
+def first_prompt() -> Prompt:
+    """The question a newcomer gets right after setup."""
+    return BY_ID[FIRST_PROMPT_ID]
 
 
 def get_prompt(prompt_id: str | None) -> Prompt | None:

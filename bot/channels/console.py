@@ -154,3 +154,14 @@ def read_line(stdin: TextIO) -> str:
     if buffer is None:
         return stdin.readline()
     return buffer.readline().decode("utf-8", errors="replace")
+
+
+def local_zone() -> str | None:
+    """This machine's IANA time zone (tzlocal reads TZ, /etc/localtime, ...), or None."""
+    try:
+        from tzlocal import get_localzone_name
+
+        name = get_localzone_name()
+    except Exception:  # noqa: BLE001 - an odd machine setup only means no zone is offered
+        return None
+    return name or None

@@ -52,7 +52,7 @@ COMMANDS = (  # the menu people see; every one of these is answered by handlers/
     ("resume", "Start the weekly question again"),
     ("skip", "Skip this week's question"),
     ("export", "Get all your data"),
-    ("forget", "Delete everything"),
+    ("forget", "Delete all your data"),
     ("help", "What I can do"),
 )
 

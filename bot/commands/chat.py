@@ -9,7 +9,7 @@ import logging
 import sys
 
 from bot.bootstrap import bootstrap
-from bot.channels.console import ConsoleChannel
+from bot.channels.console import ConsoleChannel, local_zone
 from bot.commands.common import parse_now, run, settings_or_exit
 from bot.scheduler import run_tick
 from passport.errors import StorageUnavailable
@@ -23,6 +23,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--as", dest="user", default=None, help="who is talking (default: you)")
     parser.add_argument("--now", default=None, help=argparse.SUPPRESS)
     parser.set_defaults(func=main)
+
+
+async def _greet(app, console: ConsoleChannel, user: str) -> None:
+    """Speak first: the welcome for a newcomer (the machine's zone offered first), else hello."""
+    from handlers.greeting import greet
+
+    async with app.services.uow() as uow:
+        person = await uow.passport.find_person(console.address)
+    # A weekly question still waiting to be shown is about to print: hello only, no repeat.
+    waiting = bool(person) and await app.jobs.pending(person_id=person.id) > 0
+    for message in await greet(
+        app.services,
+        console.address,
+        user,
+        zone_hint=local_zone(),
+        mention_question=not waiting,
+    ):
+        console.render(message)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -44,6 +62,10 @@ async def chat(args: argparse.Namespace) -> int:
     app.add_channel(console)
     interactive = sys.stdin.isatty()
     try:
+        try:
+            await app.services.faults.run(lambda: _greet(app, console, user))
+        except StorageUnavailable as exc:
+            logger.warning("greeting skipped for now: %s", exc)
         # What came due while the person was away (a nudge, a note) is shown first; storage
         # that is away only postpones it (the worker loop and the next start catch up).
         try:

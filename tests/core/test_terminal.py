@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def chat(data_dir: Path, cache_dir: Path, lines: list[str], user: str = "alice") -> str:
-    env = {**os.environ, "UTP_DATA_DIR": str(data_dir), "UTP_CACHE_DIR": str(cache_dir)}
+    # The machine's zone is offered first: pin it, so "1" picks Europe/Berlin.
+    env = {
+        **os.environ,
+        "UTP_DATA_DIR": str(data_dir),
+        "UTP_CACHE_DIR": str(cache_dir),
+        "TZ": "Europe/Berlin",
+    }
     for name in ("DATABASE_URL", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN"):
         env.pop(name, None)
     done = subprocess.run(
@@ -45,10 +51,9 @@ def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_p
         data,
         cache,
         [
-            "hi",
             "1",
             "1",
-            "2",
+            "1",
             "This week I took new product photos in natural light and rewrote all my listings "
             "for the shop. I also taught my little brother to ride a bike.",
             f"/file {cert}",
@@ -80,10 +85,9 @@ def test_keep_by_number_and_digest_shows_the_kept_skill(dirs):
         data,
         cache,
         [
-            "hi",
             "1",
             "1",
-            "2",
+            "1",
             "I organised a fundraising event for our school and managed the budget.",
             "1",
             "/digest",
@@ -98,4 +102,5 @@ def test_keep_by_number_and_digest_shows_the_kept_skill(dirs):
 
 def test_piped_input_ends_cleanly_with_nothing_typed(dirs):
     data, cache = dirs
-    assert chat(data, cache, []) == ""
+    out = chat(data, cache, [])
+    assert out.startswith("utp> Hi alice!") and out.count("Is that OK?") == 1
