@@ -54,8 +54,7 @@ _BANK: dict[str, tuple[str, ...]] = {
         "Did you cook, draw, code, grow or craft something lately? How did it turn out?",
         "What's something you made that you still use or look at?",
         "If you had a free Saturday, what would you build or try?",
-        "Tell me about one thing you did this week, like making, fixing, helping or planning "
-        "something. How did you do it?",
+        "What did you make, fix, plan or help with this week? How did you do it?",
     ),
     "passions": (
         "What did you lose track of time doing lately?",
