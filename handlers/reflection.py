@@ -85,10 +85,13 @@ async def _split_off(turn: Turn) -> list[Outbound]:
     repo = turn.uow.passport
     entry = await repo.get_entry(person.id, joined["entry_id"])
     part = joined.get("text") or ""
-    tail = f"\n\n{part}"
+    tail = f"{PART_SEPARATOR}{part}"
     if entry is None or not part or not entry.text.endswith(tail):
         return [say(texts.NEW_NOTE_NEXT)]  # edited since: leave the note as the person made it
+    parts = _parts(entry, await repo.entry_parts(person.id, entry.id))
     await repo.revise_entry(person.id, entry.id, entry.text[: -len(tail)], now)
+    if len(parts) > 1:  # the split-off part leaves the note's parts too
+        await repo.set_entry_parts(person.id, entry.id, parts[:-1])
     # Both notes are looked at again, quietly: their questions were asked already.
     quiet = {"quiet": True}
     await turn.uow.jobs.enqueue(
