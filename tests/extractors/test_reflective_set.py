@@ -15,10 +15,10 @@ from bench import reflective_build as rb
 from bench.reflective_eval import Noticed, aggregate, reliability, score_entry
 from extractors import load_taxonomy
 
-# Raise these as parts land (bench/reflective_parts/*.jsonl); the issue asks for >= 300 entries
-# across >= 6 of the guide's kinds.
-MIN_ENTRIES = 365
-MIN_GUIDE_KINDS = 6
+# The issue asks for >= 300 entries across >= 6 of the guide's kinds; these pin what the set
+# holds now, so a lost or truncated part fails here. Raise them when a part grows.
+MIN_ENTRIES = 373
+MIN_GUIDE_KINDS = 8
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def test_committed_set_is_exactly_what_the_parts_build(built: list[dict]) -> Non
 
 def test_size_and_kinds(built: list[dict]) -> None:
     guide_kinds = {e["kind"] for e in built} & rb.KINDS
-    assert len(built) >= MIN_ENTRIES
-    assert len(guide_kinds) >= MIN_GUIDE_KINDS
+    assert len(built) >= max(MIN_ENTRIES, 300)
+    assert len(guide_kinds) >= max(MIN_GUIDE_KINDS, 6)
     new = [e for e in built if e["kind"] in rb.KINDS]
     no_skill = sum(1 for e in new if not e["core"])
     assert 0.08 <= no_skill / len(new) <= 0.25  # about one in seven
