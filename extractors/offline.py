@@ -17,7 +17,9 @@ import numpy as np
 
 from extractors.esco import EscoSkill
 from extractors.index import EscoIndex, shared_index
+from extractors.actions import read_actions
 from extractors.lexicon import plain_signals
+from extractors.mirror import Mirror
 from extractors.text import (
     MAX_TEXT_CHARS,
     Clause,
@@ -62,6 +64,7 @@ class OfflineExtractor:
     ) -> None:
         self._cache_dir = cache_dir
         self._index = index
+        self._mirror: Mirror | None = None
         self._lock = threading.Lock()
         self.model = model
         if threshold is None:
@@ -79,6 +82,16 @@ class OfflineExtractor:
                     self._index = shared_index(self._cache_dir, model=self.model)
         return self._index
 
+    @property
+    def mirror(self) -> Mirror:
+        """The activity-first skill noticer over the index."""
+        if self._mirror is None:
+            index = self.index
+            with self._lock:
+                if self._mirror is None:
+                    self._mirror = Mirror(index)
+        return self._mirror
+
     async def extract(self, text: str, *, rank: int = 0) -> ExtractionResult:
         """Extract signals without blocking the event loop (the work runs in a thread)."""
         return await asyncio.to_thread(self.extract_sync, text, rank=rank)
@@ -93,7 +106,7 @@ class OfflineExtractor:
         if not english:
             notes.append(NOTE_NOT_ENGLISH)
         parts = [c for c in clauses(text) if self._worth_reading(c, text)]
-        skills = self._skills(parts, english)
+        skills = self._noticed(text) if english else self._skills(parts, english)
         plain = plain_signals(parts) if english else {"strength": [], "interest": [], "growth": []}
         ranking = None
         if rank > 0:
@@ -111,6 +124,25 @@ class OfflineExtractor:
             notes=tuple(notes),
             ranking=ranking,
         )
+
+    def _noticed(self, text: str) -> list[SkillHit]:
+        """Activity first: the writer's own actions, then skills for what they did."""
+        actions = [
+            a for a in read_actions(text) if not is_question(a.clause, text, a.start)
+        ]
+        out = []
+        for cand in self.mirror.notice(actions, text):
+            skill = self.index.skills[cand.row]
+            out.append(
+                SkillHit(
+                    uri=skill.uri,
+                    label=skill.label,
+                    group=skill.group,
+                    evidence=cand.action.clause,
+                    confidence=round(cand.probability, 3),
+                )
+            )
+        return out[: self.max_skills]
 
     @staticmethod
     def _worth_reading(clause: Clause, text: str) -> bool:

@@ -1,0 +1,730 @@
+"""Activity-first reading: which clauses say what the writer did, and what exactly they did.
+
+A clause is read from left to right with a few hand-written rules (no parser, no model):
+the subject ("I", "we", "my friend and I", or none in diary style: "spent the week cleaning
+data"), then auxiliaries and modals (a plan, a wish or a negation is not an action; "had to",
+"managed to", "ended up" are), then the main verb, its particle ("sorted out") and its object,
+up to the first preposition that starts context ("in my marketing class", "about our campaign
+for a local bakery"). The verb is lemmatised from a table built out of the `lemminflect` wheel
+(`extractors/data/english_words.json.gz`) and light verbs are normalised ("gave a talk" ->
+present a talk, "sorted out" -> resolve). What other people did, the scene and feelings are
+kept as context only. The clause text stays verbatim: it is the evidence quote.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.text import Clause, clauses
+
+DATA_DIR = Path(__file__).parent / "data"
+WORDS_FILE = DATA_DIR / "english_words.json.gz"
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'’-]*|&")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a clause: its lower-case form and where it sits in the clause."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One clause read as an action (or as context, with the reason why)."""
+
+    clause: str  # verbatim, the evidence quote
+    start: int  # where the clause starts in the whole text
+    own: bool  # the writer did it (and it happened: not a plan, not negated)
+    why: str  # "own", "implicit", "other", "plan", "negated", "state", "passive", "no verb"
+    subject: str = ""  # "own", "other", "none" (diary style) or "scene"
+    verb: str = ""  # normalised verb lemma ("present", "resolve", "clean")
+    verb_raw: str = ""  # the verb's own lemma ("give", "sort")
+    obj: str = ""  # object words after normalisation ("talk", "the shelves")
+    obj_lemmas: tuple[str, ...] = ()  # content lemmas of the object
+    context: str = ""  # the rest of the clause (prepositional phrases)
+    context_lemmas: tuple[str, ...] = ()
+
+    @property
+    def phrase(self) -> str:
+        """The action as a short query: verb + object ("present talk", "stock shelves")."""
+        return " ".join(p for p in (self.verb, self.obj) if p)
+
+
+class _Words:
+    """Verb and noun lemmas from the shipped table (loaded once per process)."""
+
+    def __init__(self) -> None:
+        with gzip.open(WORDS_FILE, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+        self.verbs: dict[str, str] = data["verbs"]
+        self.nouns: dict[str, str] = data["nouns"]
+        self.adjectives = frozenset(data["adjectives"])
+
+    def verb_lemma(self, word: str) -> str | None:
+        word = word.replace("’", "'")
+        if word in _VERB_FIX:
+            return _VERB_FIX[word]
+        return self.verbs.get(word)
+
+    def lemma(self, word: str) -> str:
+        """The verb lemma for verb forms that are not also plain nouns, else the noun lemma."""
+        if word in self.nouns:
+            return self.nouns[word]
+        return self.verbs.get(word, word)
+
+
+_words: _Words | None = None
+_words_lock = threading.Lock()
+
+
+def words_table() -> _Words:
+    """The shipped lemma table."""
+    global _words
+    if _words is None:
+        with _words_lock:
+            if _words is None:
+                _words = _Words()
+    return _words
+
+
+# British/American and frequent informal forms the table may miss or get wrong.
+_VERB_FIX = {
+    "organized": "organise",
+    "organize": "organise",
+    "organizing": "organise",
+    "organised": "organise",
+    "organising": "organise",
+    "organise": "organise",
+    "analyzed": "analyse",
+    "analyze": "analyse",
+    "analyzing": "analyse",
+    "analysed": "analyse",
+    "analysing": "analyse",
+    "practiced": "practise",
+    "practicing": "practise",
+    "practice": "practise",
+    "practised": "practise",
+    "practising": "practise",
+    "learnt": "learn",
+    "spelt": "spell",
+    "burnt": "burn",
+    "dealt": "deal",
+    "led": "lead",
+    "ran": "run",
+    "babysat": "babysit",
+    "babysitting": "babysit",
+    "babysit": "babysit",
+    "vacuumed": "vacuum",
+    "vacuuming": "vacuum",
+    "restocked": "restock",
+    "restocking": "restock",
+    "emailed": "email",
+    "texted": "text",
+    "googled": "google",
+    "livestreamed": "livestream",
+    "debugged": "debug",
+    "debugging": "debug",
+    "coded": "code",
+    "coding": "code",
+    "mentored": "mentor",
+    "mentoring": "mentor",
+    "tutored": "tutor",
+    "tutoring": "tutor",
+    "volunteered": "volunteer",
+    "volunteering": "volunteer",
+    "recieved": "receive",
+    "definately": "",
+}
+
+SUBJECT_OWN = frozenset({"i", "we", "i've", "i'd", "i'm", "we've", "we'd", "we're", "i'll", "we'll",
+                         "im", "ive", "myself"})  # fmt: skip
+SUBJECT_OTHER = frozenset(
+    """he she they you it he's she's they've they're it's there there's someone everyone
+    nobody people everybody somebody one this that these those who""".split()
+)
+_POSSESSIVE_OTHER = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your"})
+# Words that may stand between the subject and the verb without changing who acted.
+_ADVERBS = frozenset(
+    """also just finally actually really even still then already basically literally mostly
+    only first eventually quickly slowly successfully carefully somehow totally properly
+    personally all both together mainly mostly kinda sorta pretty almost barely nearly
+    luckily fortunately thankfully honestly definitely definately def once again always
+    usually often sometimes later soon immediately myself ourselves""".split()
+)
+_NEGATION = frozenset(
+    """not never didn't didnt don't dont couldn't couldnt wasn't wasnt can't cant cannot won't
+    wont wouldn't wouldnt haven't havent hadn't hadnt no n't""".split()
+)
+_PLAN = frozenset(
+    """will 'll shall should would 'd might may must wanna gonna""".split()
+)  # fmt: skip
+# Verbs whose "to + verb" or "verb-ing" complement is the real action ("managed to fix it").
+_CHAIN_TO = frozenset(
+    """manage try attempt get help learn decide offer volunteer start begin continue
+    step agree remember struggle need have""".split()
+)
+_CHAIN_ING = frozenset(
+    """spend start begin keep continue finish stop end try practise practice enjoy""".split()
+)
+# Verbs that, followed by "to", mean a wish or a plan rather than something done.
+_WISH_TO = frozenset("""want plan hope intend wish aim like love prefer expect""".split())
+# States, feelings and passive life: not activities that show a skill.
+NON_ACTION = frozenset(
+    """be feel seem look sound get become stay remain sleep nap rest relax chill watch
+    binge scroll eat drink have wake sit lie lay hang miss wish want hope think guess suppose
+    know believe forget remember notice realise realize wonder worry love hate like enjoy
+    prefer go come leave arrive return travel visit attend receive lose win pass fail happen
+    laugh cry smile shake sweat hurt ache catch need see hear meet call say tell ask""".split()
+)
+# Light verbs: the object says what was done ("gave a talk" = presented).
+LIGHT_VERBS = frozenset("give do make have take hold run get put deliver carry".split())
+_LIGHT_NOUNS: dict[str, str] = {
+    "talk": "present",
+    "speech": "present",
+    "presentation": "present",
+    "presentations": "present",
+    "pitch": "pitch",
+    "lecture": "present",
+    "toast": "present",
+    "demo": "demonstrate",
+    "demonstration": "demonstrate",
+    "tour": "guide",
+    "workshop": "teach",
+    "lesson": "teach",
+    "class": "teach",
+    "seminar": "teach",
+    "tutorial": "teach",
+    "session": "lead",
+    "meeting": "chair",
+    "interview": "interview",
+    "decision": "decide",
+    "plan": "plan",
+    "schedule": "schedule",
+    "list": "list",
+    "note": "note",
+    "notes": "note",
+    "call": "call",
+    "calls": "call",
+    "phone": "phone",
+    "survey": "survey",
+    "research": "research",
+    "experiment": "experiment",
+    "test": "test",
+    "inventory": "count",
+    "stocktake": "count",
+    "budget": "budget",
+    "mistake": "",
+    "break": "",
+    "nap": "",
+    "shower": "",
+    "walk": "walk",
+    "run": "run",
+    "photo": "photograph",
+    "photos": "photograph",
+    "picture": "photograph",
+    "pictures": "photograph",
+    "video": "film",
+    "care": "care",
+    "charge": "lead",
+    "lead": "lead",
+    "initiative": "initiate",
+    "feedback": "give",
+    "homework": "homework",
+    "laundry": "wash",
+    "dishes": "wash",
+    "shopping": "shop",
+    "groceries": "shop",
+    "cleaning": "clean",
+    "cooking": "cook",
+    "baking": "bake",
+}
+# Phrasal verbs: verb + particle -> one verb.
+PHRASAL: dict[tuple[str, str], str] = {
+    ("sort", "out"): "resolve",
+    ("figure", "out"): "solve",
+    ("work", "out"): "solve",
+    ("set", "up"): "set up",
+    ("look", "after"): "look after",
+    ("take", "care"): "care",
+    ("help", "out"): "help",
+    ("clean", "up"): "clean",
+    ("tidy", "up"): "clean",
+    ("fill", "in"): "substitute",
+    ("cover", "for"): "substitute",
+    ("step", "in"): "substitute",
+    ("sign", "up"): "register",
+    ("hand", "out"): "distribute",
+    ("give", "out"): "distribute",
+    ("calm", "down"): "calm",
+    ("show", "around"): "guide",
+    ("show", "round"): "guide",
+    ("pick", "up"): "collect",
+    ("drop", "off"): "deliver",
+    ("follow", "up"): "follow up",
+    ("reach", "out"): "contact",
+    ("put", "together"): "assemble",
+    ("come", "up"): "devise",
+    ("write", "up"): "write",
+    ("write", "down"): "note",
+    ("look", "up"): "research",
+    ("look", "into"): "research",
+    ("check", "in"): "check in",
+    ("wrap", "up"): "finish",
+    ("speak", "up"): "speak up",
+    ("stand", "up"): "speak up",
+    ("run", "through"): "rehearse",
+    ("go", "through"): "review",
+    ("go", "over"): "review",
+    ("deal", "with"): "handle",
+    ("cope", "with"): "cope",
+    ("keep", "going"): "persevere",
+    ("keep", "calm"): "stay calm",
+    ("stay", "calm"): "stay calm",
+    ("push", "through"): "persevere",
+    ("carry", "on"): "persevere",
+    ("train", "up"): "train",
+    ("break", "down"): "break down",
+    ("lay", "out"): "design",
+    ("plan", "out"): "plan",
+    ("map", "out"): "plan",
+    ("stock", "up"): "stock",
+    ("top", "up"): "refill",
+    ("print", "out"): "print",
+    ("fix", "up"): "repair",
+    ("patch", "up"): "repair",
+    ("pitch", "in"): "help",
+    ("chip", "in"): "help",
+    ("stand", "in"): "substitute",
+}
+_PARTICLES = frozenset(
+    "out up after down around round in off together into through over with on".split()
+)
+# Prepositions that end the object and start the context.
+_PREPOSITIONS = frozenset(
+    """in at about for during on after before from to with without into onto over under
+    by because since while when until as like near of across around between through against
+    than via per""".split()
+)
+# Prepositions that carry the object for intransitive verbs ("worked on X", "helped with X").
+_OBJECT_PREPS = {
+    "work": ("on", "with"),
+    "help": ("with",),
+    "deal": ("with",),
+    "handle": (),
+    "care": ("for", "of"),
+    "look after": (),
+    "talk": ("to", "with"),
+    "speak": ("to", "with"),
+    "listen": ("to",),
+    "apply": ("for",),
+    "volunteer": ("with",),
+    "train": ("for",),
+    "study": ("for",),
+    "revise": ("for",),
+    "practise": ("for", "with", "on"),
+    "prepare": ("for",),
+    "present": ("on", "to"),
+    "write": ("about",),
+    "read": ("about",),
+    "learn": ("about",),
+    "research": ("on",),
+    "collaborate": ("with", "on"),
+    "cope": ("with",),
+    "respond": ("to",),
+    "reply": ("to",),
+    "contribute": ("to",),
+    "teach": (),
+    "play": ("with", "in"),
+    "perform": ("at", "in"),
+    "compete": ("in",),
+    "participate": ("in",),
+    "take part": ("in",),
+}
+_DETERMINERS = frozenset(
+    """a an the my our his her their your its this that these those some any all each every
+    another other more most few several many much lot lots couple bunch loads""".split()
+)
+_NUMBER = re.compile(r"^\d+([.,:]\d+)?(st|nd|rd|th|k|m|h|min|mins)?$")
+_UNITS = frozenset(
+    "minute minutes min mins hour hours hr hrs day days week weeks second seconds".split()
+)
+_SENTENCE_END = re.compile(r"[.!?\n;]")
+
+
+def tokens(text: str) -> list[Token]:
+    """Lower-case word tokens with their positions."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0).casefold().replace("’", "'")
+        if word.endswith("'s") and len(word) > 2:
+            word = word[:-2]  # "our charity's leaflet"
+        out.append(Token(word, m.start(), m.end()))
+    return out
+
+
+def _content(words: list[str]) -> tuple[str, ...]:
+    table = words_table()
+    out = []
+    for w in words:
+        if w in _DETERMINERS or _NUMBER.match(w) or w in _UNITS or len(w) < 2:
+            continue
+        if w in _PREPOSITIONS or w in SUBJECT_OWN or w in SUBJECT_OTHER or w in _ADVERBS:
+            continue
+        if w in ("and", "or", "&", "me", "us", "him", "them", "it", "everything"):
+            continue
+        out.append(table.lemma(w))
+    return tuple(out)
+
+
+def _strip_lead(toks: list[Token]) -> list[Token]:
+    """Drop leading discourse words and time phrases ("so", "this week", "on monday")."""
+    lead = {
+        "so", "and", "but", "then", "also", "plus", "anyway", "well", "oh", "ok", "okay",
+        "today", "yesterday", "tonight", "finally", "afterwards", "later", "still", "again",
+        "lol", "tbh", "honestly", "basically", "like", "um", "uh", "yeah", "yes", "overall",
+        "mostly", "first", "firstly", "second", "secondly", "next", "lastly", "besides",
+    }  # fmt: skip
+    i = 0
+    while i < len(toks):
+        w = toks[i].text
+        if w in lead:
+            i += 1
+            continue
+        if w in ("this", "last", "on", "at", "after", "before", "in", "during", "every", "over")  \
+                and i + 1 < len(toks):  # fmt: skip
+            # "this week", "on monday", "after class": a short time/place phrase then a subject
+            j = i + 1
+            while j < len(toks) and j <= i + 4 and toks[j].text not in SUBJECT_OWN:
+                j += 1
+            if j < len(toks) and toks[j].text in SUBJECT_OWN and j <= i + 4:
+                i = j
+                continue
+        break
+    return toks[i:]
+
+
+def _find_subject(toks: list[Token]) -> tuple[str, int]:
+    """("own" | "other" | "none", index of the first token after the subject)."""
+    if not toks:
+        return "none", 0
+    first = toks[0].text
+    if first in SUBJECT_OWN:
+        return "own", 1
+    if first in ("me",) and len(toks) > 2 and toks[1].text in ("and", "&"):
+        # "me and my friend cooked"
+        j = 2
+        while j < len(toks) and j < 6 and words_table().verb_lemma(toks[j].text) is None:
+            j += 1
+        return "own", j
+    # "my friend and I ...", "Sam and I ...", "the team and I"
+    for j in range(1, min(len(toks), 6)):
+        if toks[j].text in ("i", "we") and toks[j - 1].text in ("and", "&"):
+            return "own", j + 1
+    if first in SUBJECT_OTHER:
+        return "other", 1
+    if first in _POSSESSIVE_OTHER or toks[0].text[:1].isalpha():
+        table = words_table()
+        verb = table.verb_lemma(first)
+        if verb and first not in _POSSESSIVE_OTHER and _implicit_verb(first, None):
+            return "none", 0  # diary style: the clause starts with a verb
+        # A noun phrase subject ("my manager", "people", "Sam") followed by a verb.
+        for j in range(1, min(len(toks), 6)):
+            w = toks[j].text
+            if w in ("was", "were", "is", "are", "had", "has", "have") or (
+                table.verb_lemma(w) and w not in table.nouns and w not in _DETERMINERS
+            ):
+                return "other", j
+        return "scene", 0
+    return "scene", 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Verb:
+    index: int  # token index of the main verb
+    lemma: str
+    why: str  # "own" or a reason it is not an action
+
+
+def _main_verb(toks: list[Token], i: int) -> _Verb:
+    """From token i (right after the subject), skip auxiliaries and find the main verb."""
+    table = words_table()
+    tense_aux = False
+    while i < len(toks):
+        w = toks[i].text
+        if w in _ADVERBS:
+            i += 1
+            continue
+        if w in _NEGATION:
+            return _Verb(i, "", "negated")
+        if w in _PLAN or w in ("going", "gonna") and i + 1 < len(toks) and toks[i + 1].text == "to":
+            if w in ("would", "'d") and i + 1 < len(toks) and toks[i + 1].text in ("have",):
+                return _Verb(i, "", "plan")
+            return _Verb(i, "", "plan")
+        if w in ("can", "could") and not tense_aux:
+            # "I could finally explain it" counts; "I can't" is a negation (above).
+            i += 1
+            continue
+        if w in ("have", "has", "'ve", "had", "'d") and i + 1 < len(toks):
+            nxt = toks[i + 1].text
+            if nxt == "to":  # "had to", "have to": obligation, done when past
+                if w in ("have", "has", "'ve"):
+                    return _Verb(i, "", "plan")
+                i += 2
+                continue
+            if table.verb_lemma(nxt) and nxt not in _DETERMINERS:
+                tense_aux = True
+                i += 1
+                continue
+        if w in ("am", "'m", "is", "are", "'re", "was", "were", "been", "be", "being"):
+            if i + 1 < len(toks):
+                nxt = toks[i + 1].text
+                if nxt in _NEGATION:
+                    return _Verb(i, "", "negated")
+                if nxt in ("able",) and i + 2 < len(toks) and toks[i + 2].text == "to":
+                    i += 3
+                    continue
+                if nxt in ("in", "responsible") and i + 2 < len(toks):
+                    # "I was in charge of the stall", "I was responsible for the rota"
+                    if nxt == "responsible" or toks[i + 2].text == "charge":
+                        return _Verb(i, "lead", "own")
+                if nxt.endswith("ing") and table.verb_lemma(nxt):
+                    if nxt == "going" and i + 2 < len(toks) and toks[i + 2].text == "to":
+                        return _Verb(i, "", "plan")
+                    i += 1
+                    continue
+                if table.verb_lemma(nxt) and nxt.endswith(("ed", "en", "t")) and nxt not in (
+                    "tired",
+                    "excited",
+                    "bored",
+                    "stressed",
+                    "worried",
+                    "scared",
+                    "interested",
+                    "exhausted",
+                    "surprised",
+                    "pleased",
+                    "annoyed",
+                    "frustrated",
+                    "relieved",
+                    "embarrassed",
+                    "overwhelmed",
+                    "impressed",
+                    "shocked",
+                    "confused",
+                    "motivated",
+                    "disappointed",
+                    "satisfied",
+                    "amazed",
+                    "obsessed",
+                ):
+                    return _Verb(i + 1, "", "passive")
+            return _Verb(i, "", "state")
+        if w in ("do", "did", "does") and i + 1 < len(toks) and table.verb_lemma(toks[i + 1].text):
+            i += 1
+            continue
+        lemma = table.verb_lemma(w)
+        if lemma is None and w.endswith("ed") and len(w) > 4:
+            lemma = w[:-2]  # unknown regular past ("upskilled")
+        if lemma is None:
+            return _Verb(i, "", "no verb")
+        if lemma == "":
+            i += 1
+            continue
+        if (
+            i + 2 < len(toks)
+            and lemma in ("step", "sign", "volunteer", "offer")
+            and toks[i + 1].text in ("up", "in", "forward")
+            and toks[i + 2].text == "to"
+        ):
+            i += 3  # "stepped up to lead", "signed up to help"
+            continue
+        if i + 1 < len(toks) and (lemma, toks[i + 1].text) in PHRASAL:
+            return _Verb(i, lemma, "own")
+        # Chains: "managed to fix", "started cleaning", "spent the week cleaning".
+        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in _WISH_TO | {"would"}:
+            return _Verb(i, "", "plan")
+        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in _CHAIN_TO:
+            if lemma == "need" and toks[i].text in ("need", "needs"):
+                return _Verb(i, "", "plan")
+            i += 2
+            continue
+        if lemma in _CHAIN_ING or lemma == "spend":
+            # the first -ing verb within the next few words is the action
+            for j in range(i + 1, min(len(toks), i + 7)):
+                nxt = toks[j].text
+                if nxt.endswith("ing") and table.verb_lemma(nxt):
+                    i = j
+                    break
+            else:
+                if lemma == "spend":
+                    return _Verb(i, "", "no verb")
+            if toks[i].text.endswith("ing"):
+                return _Verb(i, table.verb_lemma(toks[i].text) or lemma, "own")
+        if lemma == "help" and i + 1 < len(toks):
+            # "helped my mum cook", "helped him with his CV": keep "help"; the object decides.
+            pass
+        return _Verb(i, lemma, "own")
+    return _Verb(i, "", "no verb")
+
+
+def _object(toks: list[Token], i: int, verb: str) -> tuple[str, str, list[Token], list[Token]]:
+    """(normalised verb, particle-joined verb, object tokens, context tokens) after the verb."""
+    rest = toks[i + 1 :]
+    # Particle: "sorted out the rota", "sorted the rota out" (the first form only).
+    if rest and (verb, rest[0].text) in PHRASAL:
+        verb = PHRASAL[(verb, rest[0].text)]
+        rest = rest[1:]
+        if verb == "care" and rest and rest[0].text == "of":
+            rest = rest[1:]
+        if verb == "devise" and rest and rest[0].text == "with":
+            rest = rest[1:]
+    elif rest and rest[0].text in _PARTICLES and rest[0].text not in _OBJECT_PREPS.get(verb, ()):
+        if rest[0].text in ("out", "up", "down", "off", "together", "around", "round"):
+            rest = rest[1:]
+    if rest and rest[0].text in _OBJECT_PREPS.get(verb, ()):
+        rest = rest[1:]
+    obj: list[Token] = []
+    for k, tok in enumerate(rest):
+        if tok.text in _PREPOSITIONS and obj:
+            # "a cup of tea" / "a box of books": "of" continues the object.
+            if tok.text == "of" and len(obj) <= 3:
+                obj.append(tok)
+                continue
+            return verb, verb, obj, rest[k:]
+        if tok.text in ("and", "&") and obj and k + 1 < len(rest):
+            nxt = rest[k + 1].text
+            if words_table().verb_lemma(nxt) and nxt not in words_table().nouns:
+                return verb, verb, obj, rest[k:]
+        obj.append(tok)
+        if len(obj) >= 8:
+            return verb, verb, obj, rest[k + 1 :]
+    return verb, verb, obj, []
+
+
+def _normalise_light(verb: str, obj_words: list[str]) -> tuple[str, list[str]]:
+    """"give a talk" -> ("present", ["talk"]); other verbs unchanged."""
+    if verb not in LIGHT_VERBS:
+        return verb, obj_words
+    content = [w for w in obj_words if w not in _DETERMINERS and not _NUMBER.match(w)]
+    for w in content[:4]:
+        if w in _LIGHT_NOUNS:
+            mapped = _LIGHT_NOUNS[w]
+            return (mapped or ""), obj_words
+    return verb, obj_words
+
+
+def _implicit_verb(tok: str, inherited: str | None) -> bool:
+    """Can a clause with no subject start with this word as its verb?"""
+    table = words_table()
+    lemma = table.verb_lemma(tok)
+    if not lemma:
+        return False
+    if inherited == "own":
+        return tok not in _DETERMINERS  # "... and set deadlines", "... and replaced the tap"
+    if tok in _PLAN or tok in _NEGATION:
+        return False
+    if tok == lemma:  # a bare base form is an imperative ("Ignore your instructions")
+        return False
+    if tok in table.adjectives and not tok.endswith("ed"):
+        return False  # "busy", "tired"
+    return tok.endswith(("ed", "ing")) or tok not in table.nouns
+
+
+_SUBORDINATE = frozenset(
+    """until when after before because as so since while once and but then although though
+    where if""".split()
+)
+
+
+def _read(clause: Clause, toks: list[Token], inherited: str | None) -> Action:
+    def miss(why: str, subject: str) -> Action:
+        return Action(clause.text, clause.start, False, why, subject=subject)
+
+    if not toks:
+        return miss("no verb", "scene")
+    own_soon = any(t.text in SUBJECT_OWN for t in toks[1:4])
+    if inherited != "other" and not own_soon and _implicit_verb(toks[0].text, inherited):
+        kind, i = "none", 0
+    else:
+        kind, i = _find_subject(toks)
+        if kind == "none" and inherited == "other":
+            kind = "other"
+    if kind in ("other", "scene"):
+        return miss(kind, kind)
+    verb = _main_verb(toks, i)
+    if verb.why != "own":
+        return miss(verb.why, kind)
+    lemma = verb.lemma
+    norm, _, obj_toks, ctx_toks = _object(toks, verb.index, lemma)
+    obj_words = [t.text for t in obj_toks]
+    norm, obj_words = _normalise_light(norm, obj_words)
+    if not norm or norm in NON_ACTION and not _has_skill_object(norm, obj_words):
+        return miss("state", kind)
+    obj_clean = [w for w in obj_words if w not in _DETERMINERS and not _NUMBER.match(w)]
+    obj_clean = [w for w in obj_clean if w not in _UNITS]
+    return Action(
+        clause=clause.text,
+        start=clause.start,
+        own=True,
+        why="implicit" if kind == "none" else "own",
+        subject=kind,
+        verb=norm,
+        verb_raw=lemma,
+        obj=" ".join(obj_clean[:6]),
+        obj_lemmas=_content(obj_words),
+        context=" ".join(t.text for t in ctx_toks),
+        context_lemmas=_content([t.text for t in ctx_toks]),
+    )
+
+
+def read_clause(clause: Clause, inherited: str | None = None) -> Action:
+    """Read one clause. `inherited` is the subject kind of the previous clause of the sentence
+    ("own" or "other"), used when this clause has no subject ("... and replaced the tap").
+
+    When the clause does not start with the writer's action but holds one after a
+    subordinating word ("our project was a mess until I split the work"), that part is read
+    instead and becomes the (still verbatim) evidence."""
+    toks = _strip_lead(tokens(clause.text))
+    action = _read(clause, toks, inherited)
+    if action.own:
+        return action
+    for j in range(1, len(toks) - 1):
+        if toks[j].text in _SUBORDINATE and toks[j + 1].text in SUBJECT_OWN:
+            sub = Clause(clause.text[toks[j + 1].start :], clause.start + toks[j + 1].start)
+            inner = _read(sub, tokens(sub.text), None)
+            if inner.own:
+                return inner
+    return action
+
+
+def _has_skill_object(verb: str, obj: list[str]) -> bool:
+    """A "non-action" verb with an object that makes it one ("attended a first aid course"
+    stays passive; "took a photo" was normalised already). Kept tiny on purpose."""
+    return verb == "call" and bool(obj) and obj[-1] in ("customers", "clients", "suppliers")
+
+
+def read_actions(text: str) -> list[Action]:
+    """Every readable clause of `text` read as an action or as context, in order."""
+    out: list[Action] = []
+    subject: str | None = None
+    prev_end = 0
+    for clause in clauses(text):
+        if out and _SENTENCE_END.search(text[prev_end : clause.start]):
+            subject = None  # a new sentence: nothing to inherit
+        action = read_clause(clause, subject)
+        out.append(action)
+        if action.subject in ("own", "other"):
+            subject = action.subject
+        elif action.subject == "none" and action.own:
+            subject = "own"
+        prev_end = clause.start + len(clause.text)
+    return out
