@@ -145,8 +145,7 @@ _VERB_FIX = {
     "definately": "",
 }
 
-SUBJECT_OWN = frozenset({"i", "we", "i've", "i'd", "i'm", "we've", "we'd", "we're", "i'll", "we'll",
-                         "im", "ive", "myself"})  # fmt: skip
+SUBJECT_OWN = frozenset("i we i've i'd i'm we've we'd we're i'll we'll im ive myself".split())
 SUBJECT_OTHER = frozenset(
     """he she they you it he's she's they've they're it's there there's someone everyone
     nobody people everybody somebody one this that these those who""".split()
@@ -183,9 +182,16 @@ NON_ACTION = frozenset(
     binge scroll eat drink have wake sit lie lay hang miss wish want hope think guess suppose
     know believe forget remember notice realise realize wonder worry love hate like enjoy
     prefer go come leave arrive return travel visit attend receive lose win pass fail happen
-    laugh cry smile shake sweat hurt ache catch need see hear meet call say tell ask""".split()
+    laugh cry smile shake sweat hurt ache catch need see hear suck""".split()
 )
 # Light verbs: the object says what was done ("gave a talk" = presented).
+# Participles that describe a feeling, not something done to the writer.
+FEELINGS = frozenset(
+    """tired excited bored stressed worried scared interested exhausted surprised pleased annoyed
+    frustrated relieved embarrassed overwhelmed impressed shocked confused motivated disappointed
+    satisfied amazed obsessed terrified thrilled knackered shattered drained stuck gutted
+    chuffed delighted upset nervous""".split()
+)
 LIGHT_VERBS = frozenset("give do make have take hold run get put deliver carry".split())
 _LIGHT_NOUNS: dict[str, str] = {
     "talk": "present",
@@ -465,7 +471,12 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
             continue
         if w in _NEGATION:
             return _Verb(i, "", "negated")
-        if w in _PLAN or w in ("going", "gonna") and i + 1 < len(toks) and toks[i + 1].text == "to":
+        if (
+            w in _PLAN
+            or w in ("going", "gonna")
+            and i + 1 < len(toks)
+            and toks[i + 1].text == "to"
+        ):
             if w in ("would", "'d") and i + 1 < len(toks) and toks[i + 1].text in ("have",):
                 return _Verb(i, "", "plan")
             return _Verb(i, "", "plan")
@@ -501,30 +512,10 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
                         return _Verb(i, "", "plan")
                     i += 1
                     continue
-                if table.verb_lemma(nxt) and nxt.endswith(("ed", "en", "t")) and nxt not in (
-                    "tired",
-                    "excited",
-                    "bored",
-                    "stressed",
-                    "worried",
-                    "scared",
-                    "interested",
-                    "exhausted",
-                    "surprised",
-                    "pleased",
-                    "annoyed",
-                    "frustrated",
-                    "relieved",
-                    "embarrassed",
-                    "overwhelmed",
-                    "impressed",
-                    "shocked",
-                    "confused",
-                    "motivated",
-                    "disappointed",
-                    "satisfied",
-                    "amazed",
-                    "obsessed",
+                if (
+                    table.verb_lemma(nxt)
+                    and nxt.endswith(("ed", "en", "t"))
+                    and nxt not in FEELINGS
                 ):
                     return _Verb(i + 1, "", "passive")
             return _Verb(i, "", "state")
@@ -569,9 +560,20 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
                     return _Verb(i, "", "no verb")
             if toks[i].text.endswith("ing"):
                 return _Verb(i, table.verb_lemma(toks[i].text) or lemma, "own")
-        if lemma == "help" and i + 1 < len(toks):
-            # "helped my mum cook", "helped him with his CV": keep "help"; the object decides.
-            pass
+        if lemma in ("go", "come") and i + 2 < len(toks) and toks[i + 1].text == "and":
+            i += 2  # "went and told chef"
+            continue
+        if lemma == "get" and i + 1 < len(toks):
+            nxt = toks[i + 1].text
+            if table.verb_lemma(nxt) and nxt.endswith(("ed", "en")) and nxt not in table.nouns:
+                return _Verb(i + 1, "", "passive")  # "got promoted", "got shouted at"
+            for j in range(i + 2, min(len(toks) - 1, i + 6)):
+                if toks[j].text == "to" and table.verb_lemma(toks[j + 1].text):
+                    return _Verb(j + 1, table.verb_lemma(toks[j + 1].text) or "", "own")
+        if lemma == "spend":
+            for j in range(i + 1, min(len(toks) - 1, i + 6)):
+                if toks[j].text == "on":
+                    return _Verb(j, "work", "own")  # "spent my shift on returns"
         return _Verb(i, lemma, "own")
     return _Verb(i, "", "no verb")
 
@@ -579,6 +581,14 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
 def _object(toks: list[Token], i: int, verb: str) -> tuple[str, str, list[Token], list[Token]]:
     """(normalised verb, particle-joined verb, object tokens, context tokens) after the verb."""
     rest = toks[i + 1 :]
+    table = words_table()
+    if (
+        len(rest) >= 2
+        and rest[0].text in ("and", "&")
+        and table.verb_lemma(rest[1].text)
+        and (rest[1].text not in table.nouns)
+    ):
+        rest = rest[2:]  # "washed and dressed grandad": one object for both verbs
     # Particle: "sorted out the rota", "sorted the rota out" (the first form only).
     if rest and (verb, rest[0].text) in PHRASAL:
         verb = PHRASAL[(verb, rest[0].text)]
@@ -611,7 +621,7 @@ def _object(toks: list[Token], i: int, verb: str) -> tuple[str, str, list[Token]
 
 
 def _normalise_light(verb: str, obj_words: list[str]) -> tuple[str, list[str]]:
-    """"give a talk" -> ("present", ["talk"]); other verbs unchanged."""
+    """ "give a talk" -> ("present", ["talk"]); other verbs unchanged."""
     if verb not in LIGHT_VERBS:
         return verb, obj_words
     content = [w for w in obj_words if w not in _DETERMINERS and not _NUMBER.match(w)]
@@ -628,13 +638,15 @@ def _implicit_verb(tok: str, inherited: str | None) -> bool:
     lemma = table.verb_lemma(tok)
     if not lemma:
         return False
+    if tok in FEELINGS:
+        return False
     if inherited == "own":
         return tok not in _DETERMINERS  # "... and set deadlines", "... and replaced the tap"
     if tok in _PLAN or tok in _NEGATION:
         return False
     if tok == lemma:  # a bare base form is an imperative ("Ignore your instructions")
         return False
-    if tok in table.adjectives and not tok.endswith("ed"):
+    if tok in FEELINGS or (tok in table.adjectives and not tok.endswith("ed")):
         return False  # "busy", "tired"
     return tok.endswith(("ed", "ing")) or tok not in table.nouns
 
@@ -718,9 +730,13 @@ def read_actions(text: str) -> list[Action]:
     subject: str | None = None
     prev_end = 0
     for clause in clauses(text):
-        if out and _SENTENCE_END.search(text[prev_end : clause.start]):
+        gap = text[prev_end : clause.start]
+        if out and _SENTENCE_END.search(gap):
             subject = None  # a new sentence: nothing to inherit
-        action = read_clause(clause, subject)
+        inherited = subject
+        if subject == "other" and not re.search(r"\band\b|&", gap, re.IGNORECASE):
+            inherited = None  # "..., sent someone to clean": diary style, the writer again
+        action = read_clause(clause, inherited)
         out.append(action)
         if action.subject in ("own", "other"):
             subject = action.subject

@@ -58,6 +58,7 @@ FEATURES = (
     "obj_lex",  # a label of the skill occurs verbatim in the action phrase
     "obj_words",  # share of the skill's label words (at most 3 counted) in the action's object
     "tool",  # a digital skill named in the clause's context ("in Excel")
+    "name",  # the skill is named, capitalised, in the action ("a Python script", "German")
     "occupation",  # the skill belongs to an inferred occupation (1 essential, 0.5 optional)
     "role",  # the skill belongs to an inferred everyday role
     "transversal",  # ESCO transversal or language skill
@@ -210,7 +211,7 @@ class Mirror:
         for action, row_scores, occs in zip(own, scores, nearest, strict=True):
             feats: dict[int, dict[str, float]] = {}
 
-            def add(row: int, **values: float) -> None:
+            def add(row: int, feats: dict[int, dict[str, float]] = feats, **values: float) -> None:
                 f = feats.setdefault(row, {})
                 for k, v in values.items():
                     f[k] = max(f.get(k, 0.0), v)
@@ -238,21 +239,28 @@ class Mirror:
                     elif not obj:
                         add(entry.row, verb_fit=1.0, obj_fit=0.5)
             capitalised = {
-                t.text for t in tokens(action.clause) if action.clause[t.start : t.start + 1].isupper()
+                t.text
+                for t in tokens(action.clause)
+                if action.clause[t.start : t.start + 1].isupper()
             }
             for row, value in self.index.lexical_hits(action.phrase).items():
                 if value < 1.0:  # one word: a name ("Python", "German") counts more than "talk"
                     name = self.skills[row].label.casefold().split(" (")[0]
-                    value = 0.9 if name in capitalised or _alt_capitalised(
-                        self.skills[row], capitalised
-                    ) else 0.4
-                add(row, obj_lex=value)
+                    value = (
+                        0.9
+                        if name in capitalised or _alt_capitalised(self.skills[row], capitalised)
+                        else 0.4
+                    )
+                add(row, obj_lex=value, name=1.0 if value == 0.9 else 0.0)
             # tools named in the context ("in Excel", "with Python")
             if action.context:
-                for row, value in self.index.lexical_hits(action.context).items():
+                for row in self.index.lexical_hits(action.context):
                     group = self.skills[row].group
                     if row in digital or group.startswith("L") or group == "K06":
-                        add(row, tool=1.0)
+                        named = _alt_capitalised(self.skills[row], capitalised) or (
+                            self.skills[row].label.casefold().split(" (")[0] in capitalised
+                        )
+                        add(row, tool=1.0, name=1.0 if named else 0.0)
             # 3. the whole index with the action phrase
             top = np.argpartition(-row_scores, INDEX_TOP)[:INDEX_TOP]
             for row in top:
@@ -279,9 +287,7 @@ class Mirror:
                 rows = np.fromiter(role_rows, dtype=np.int64)
                 for row in rows[np.argsort(-row_scores[rows])[:ROLE_TOP]]:
                     add(int(row), role_top=1.0)
-            verb_rows = {
-                e.row for v in {action.verb, action.verb_raw} for e in by_verb.get(v, ())
-            }
+            verb_rows = {e.row for v in {action.verb, action.verb_raw} for e in by_verb.get(v, ())}
             best_sim = max(float(row_scores[r]) for r in feats) if feats else 0.0
             action_words = set(action.obj_lemmas) | {action.verb, action.verb_raw}
             context_words = set(action.context_lemmas)
@@ -302,6 +308,7 @@ class Mirror:
                     "obj_lex": f.get("obj_lex", 0.0),
                     "obj_words": min(1.0, len(words & obj) / max(1, min(3, len(words)))),
                     "tool": f.get("tool", 0.0),
+                    "name": f.get("name", 0.0),
                     "occupation": occ_rows.get(row, 0.0),
                     "role": 1.0 if row in role_rows else 0.0,
                     "transversal": 1.0 if self._transversal[row] else 0.0,
@@ -311,7 +318,9 @@ class Mirror:
                     else 0.0,
                     "knowledge": 1.0 if self._knowledge[row] else 0.0,
                     "implicit": 1.0 if action.why == "implicit" else 0.0,
-                    "context_only": 1.0 if in_context and not in_action else 0.0,
+                    "context_only": 1.0
+                    if in_context and not in_action and not f.get("tool")
+                    else 0.0,
                 }
                 if not self._allowed(skill, values):
                     continue

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from extractors.actions import read_actions
 from extractors.esco import EscoSkill
 from extractors.index import EscoIndex, shared_index
-from extractors.actions import read_actions
 from extractors.lexicon import plain_signals
 from extractors.mirror import Mirror
 from extractors.text import (
@@ -127,9 +127,7 @@ class OfflineExtractor:
 
     def _noticed(self, text: str) -> list[SkillHit]:
         """Activity first: the writer's own actions, then skills for what they did."""
-        actions = [
-            a for a in read_actions(text) if not is_question(a.clause, text, a.start)
-        ]
+        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
         out = []
         for cand in self.mirror.notice(actions, text):
             skill = self.index.skills[cand.row]

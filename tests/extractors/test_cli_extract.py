@@ -65,7 +65,7 @@ def test_single_text_prints_result_json(index_cache_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert set(result) >= {"skills", "strengths", "interests", "growth", "extractor", "tokens"}
-    assert "first aid" in [s["label"] for s in result["skills"]]
+    assert "provide first aid" in [s["label"] for s in result["skills"]]
 
 
 def test_forcing_llm_without_key_is_a_usage_error(index_cache_dir: Path) -> None:

@@ -16,7 +16,10 @@ KNOWN = [
     ),
     ("I negotiated a better price with our supplier for the event.", "negotiate price"),
     ("I practised German conversation with my language partner every evening.", "German"),
-    ("A child fell at the summer camp and I gave first aid until help arrived.", "first aid"),
+    (
+        "A child fell at the summer camp and I gave first aid until help arrived.",
+        "provide first aid",
+    ),
     ("I trained a small machine learning model to classify bird songs.", "machine learning"),
     ("Migrated my app to a PostgreSQL database over the weekend.", "PostgreSQL"),
 ]

@@ -1,0 +1,208 @@
+"""Fit the offline extractor's notice model on the reflective DEV split (never the test third).
+
+    python bench/extraction_calibrate.py            # fit, print, write extractors/data/...
+    python bench/extraction_calibrate.py --dry-run  # fit and print only
+    python bench/extraction_calibrate.py --recall   # where the dev set's core skills get lost
+
+Every candidate the mirror (`extractors/mirror.py`) proposes for a dev entry becomes one
+training row: its features, and whether the skill is in the entry's core groups or acceptable
+list (a right skill) or not (a wrong one). A logistic model is fit by Newton's method (numpy
+only) with an L2 pull towards the reviewed hand-set weights (`extractors/data/notice_prior.json`);
+the cut is the lowest probability whose noticed skills reach 0.75
+precision on the dev split with at most `MAX_NOTICED` skills per entry, and entries are
+also required to stay silent when they have no core group. The coefficients, the cut and how
+they were fit are written to `extractors/data/notice_model.json` (package data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractors.actions import read_actions  # noqa: E402
+from extractors.mirror import FEATURES, MODEL_FILE, NoticeModel  # noqa: E402
+from extractors.offline import OfflineExtractor  # noqa: E402
+from extractors.text import is_question  # noqa: E402
+
+SET_PATH = ROOT / "bench" / "reflective_set.jsonl"
+L2 = 8.0
+PRIOR_FILE = ROOT / "extractors" / "data" / "notice_prior.json"
+TARGET_PRECISION = 0.75
+
+
+def dev_entries(path: Path) -> list[dict]:
+    """The dev split only: the test third is never read here."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            if entry.get("split") == "dev":
+                out.append(entry)
+    return out
+
+
+def gold(entry: dict) -> tuple[list[set[str]], set[str]]:
+    core = [{s["uri"] for s in group} for group in entry.get("core", [])]
+    return core, {s["uri"] for s in entry.get("acceptable", [])}
+
+
+def rows(ex: OfflineExtractor, entries: list[dict]) -> list[tuple[int, int, str, list[float]]]:
+    """(entry number, label, skill URI, features) for every candidate of every dev entry."""
+    out = []
+    for n, entry in enumerate(entries):
+        text = entry["text"]
+        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
+        core, acceptable = gold(entry)
+        good = set().union(acceptable, *core)
+        for cand in ex.mirror.candidates(actions, text):
+            uri = ex.index.skills[cand.row].uri
+            feats = [cand.feats[k] for k in FEATURES]
+            out.append((n, int(uri in good), uri, feats))
+    return out
+
+
+def fit(
+    x: np.ndarray, y: np.ndarray, prior: np.ndarray, l2: float = L2, steps: int = 30
+) -> np.ndarray:
+    """Logistic regression by Newton's method with a Gaussian prior centred on the reviewed
+    hand-set weights (`prior`): where the dev split says little (a rare feature), the weight
+    stays near what the design says; the bias (last column of ones) is not penalised."""
+    x1 = np.hstack([x, np.ones((len(x), 1))])
+    w = prior.copy()
+    penalty = np.full(x1.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(x1 @ w, -30, 30)))
+        grad = x1.T @ (p - y) + penalty * (w - prior)
+        hess = (x1.T * (p * (1 - p))) @ x1 + np.diag(penalty + 1e-6)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w
+
+
+def simulate(
+    ex: OfflineExtractor, entries: list[dict], model: NoticeModel
+) -> tuple[float, float, float, list[tuple[float, bool]]]:
+    """(precision, core recall@5, silence, (confidence, right) pairs) on `entries`."""
+    ex.mirror.model = model
+    tp = noticed = 0
+    recall, with_core, silent, without = 0.0, 0, 0, 0
+    pairs = []
+    for entry in entries:
+        result = ex.extract_sync(entry["text"])
+        core, acceptable = gold(entry)
+        good = set().union(acceptable, *core)
+        uris = [s.uri for s in result.skills]
+        noticed += len(uris)
+        tp += sum(u in good for u in uris)
+        pairs += [(s.confidence, s.uri in good) for s in result.skills]
+        if core:
+            with_core += 1
+            top = set(uris[:5])
+            found = sum(1 for g in core if g & top)
+            stand = len({u for u in top if u in acceptable and not any(u in g for g in core)})
+            need = min(len(core), 5)
+            recall += min(need, found + min(stand, len(core) - found)) / need
+        else:
+            without += 1
+            silent += not uris
+    return (
+        tp / noticed if noticed else 0.0,
+        recall / with_core if with_core else 0.0,
+        silent / without if without else 1.0,
+        pairs,
+    )
+
+
+def recall_ceiling(ex: OfflineExtractor, entries: list[dict]) -> None:
+    """How many core groups are among the candidates at all, and the missed ones per entry."""
+    groups = reached = 0
+    for entry in entries:
+        text = entry["text"]
+        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
+        uris = {ex.index.skills[c.row].uri for c in ex.mirror.candidates(actions, text)}
+        for group in entry.get("core", []):
+            groups += 1
+            if {s["uri"] for s in group} & uris:
+                reached += 1
+            else:
+                own = [f"{a.why}:{a.phrase}" for a in actions]
+                labels = " / ".join(s["label"] for s in group)
+                print(f"  MISSED {entry['id']}: {labels}   actions={own}")
+    print(f"core groups among the candidates: {reached}/{groups}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fit and write the model."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", type=Path, default=SET_PATH)
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--recall", action="store_true", help="print the candidate ceiling")
+    parser.add_argument("--l2", type=float, default=L2)
+    args = parser.parse_args(argv)
+    entries = dev_entries(args.set)
+    ex = OfflineExtractor()
+    if args.recall:
+        recall_ceiling(ex, entries)
+        return 0
+    data = rows(ex, entries)
+    x = np.array([r[3] for r in data], dtype=np.float64)
+    y = np.array([r[1] for r in data], dtype=np.float64)
+    hand = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))
+    prior = np.array([hand["weights"].get(k, 0.0) for k in FEATURES] + [hand["bias"]])
+    w = fit(x, y, prior, args.l2)
+    weights = {k: round(float(v), 4) for k, v in zip(FEATURES, w[:-1], strict=True)}
+    bias = round(float(w[-1]), 4)
+    print(f"dev entries {len(entries)}, candidate rows {len(data)}, right {int(y.sum())}")
+    for k, v in weights.items():
+        print(f"  {k:14} {v:+.3f}")
+    print(f"  {'bias':14} {bias:+.3f}")
+    best = None
+    for cut in [round(0.30 + 0.05 * i, 2) for i in range(13)]:
+        model = NoticeModel(weights, bias, cut, "dev")
+        precision, recall, silence, _ = simulate(ex, entries, model)
+        print(f"  cut {cut:.2f}: precision {precision:.3f} recall@5 {recall:.3f} "
+              f"silence {silence:.3f}")  # fmt: skip
+        if best is None and precision >= TARGET_PRECISION and silence >= 0.9:
+            best = cut
+    cut = best if best is not None else 0.5
+    model = NoticeModel(weights, bias, cut, "dev")
+    precision, recall, silence, pairs = simulate(ex, entries, model)
+    print(f"chosen cut {cut:.2f}: precision {precision:.3f} recall@5 {recall:.3f}")
+    if args.dry_run:
+        return 0
+    about = (
+        "Logistic model deciding which activity-first candidates the offline extractor notices "
+        "(extractors/mirror.py). Fit by python bench/extraction_calibrate.py: one row per "
+        "candidate of every DEV-split entry of bench/reflective_set.jsonl (label: the skill is "
+        f"core or acceptable for the entry), Newton's method with a Gaussian prior (L2 {args.l2}) "
+        "centred on the reviewed hand-set weights in extractors/data/notice_prior.json; "
+        f"cut = lowest probability reaching {TARGET_PRECISION} dev precision with the no-skill "
+        "entries silent. The test third was not read."
+    )
+    out = {
+        "about": about,
+        "fitted_on": f"dev split, {len(entries)} entries, {len(data)} candidate rows, "
+        f"{datetime.now(UTC).date().isoformat()}",
+        "dev_figures": {"precision": round(precision, 3), "recall5": round(recall, 3)},
+        "bias": bias,
+        "cut": cut,
+        "weights": weights,
+    }
+    MODEL_FILE.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {MODEL_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
