@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench import reflective_build as rb
-from bench.reflective_eval import Noticed, aggregate, reliability, score_entry
+from bench.reflective_eval import Noticed, aggregate, main, reliability, score_entry
 from extractors import load_taxonomy
 
 # The issue asks for >= 300 entries across >= 6 of the guide's kinds; these pin what the set
@@ -190,3 +190,12 @@ def test_reliability_buckets() -> None:
     assert [r["count"] for r in rows] == [2, 0, 1, 0, 2]
     assert rows[0]["precision"] == 0.5 and rows[1]["precision"] is None
     assert rows[4]["precision"] == 0.5
+
+
+@pytest.mark.parametrize("split", ["test", "all"])
+def test_show_is_refused_on_the_frozen_third(
+    split: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--split", split, "--show"]) == 2
+    captured = capsys.readouterr()
+    assert "refused" in captured.err and captured.out == ""
