@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.faults import drops_connection
 from storage.sqlite_inline import BUSY_TIMEOUT_S as INLINE_BUSY_TIMEOUT_S
 from storage.sqlite_inline import inline_creator
 
@@ -49,7 +51,18 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         _configure_sqlite(engine, busy_ms)
+    _drop_faulty_connections(engine)
     return engine
+
+
+def _drop_faulty_connections(engine: AsyncEngine) -> None:
+    """A storage fault (disk full, read-only, I/O, gone) retires the pool's connections, so the
+    process recovers by itself once the fault clears (see storage.faults)."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if drops_connection(context.original_exception):
+            context.is_disconnect = True
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:

@@ -85,6 +85,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def classify(exc: BaseException) -> str | None:
     """ "busy", "full", "readonly", "unreachable", "io", or None when it is not a storage fault."""
+    invalidated = False
     for current in _chain(exc):
         if isinstance(current, StorageBusy):
             return BUSY
@@ -92,8 +93,7 @@ def classify(exc: BaseException) -> str | None:
             return current.kind
         if isinstance(current, UTPError):
             return None
-        if getattr(current, "connection_invalidated", False):
-            return UNREACHABLE
+        invalidated = invalidated or bool(getattr(current, "connection_invalidated", False))
         state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
         if isinstance(state, str):
             if state in _PG_STATES:
@@ -113,7 +113,14 @@ def classify(exc: BaseException) -> str | None:
         for needle, kind in _MESSAGES:
             if needle in text:
                 return kind
-    return None
+    return UNREACHABLE if invalidated else None
+
+
+def drops_connection(exc: BaseException) -> bool:
+    """True when a connection that met `exc` should not be used again: a SQLite connection
+    opened while the disk was read-only stays read-only, one that hit a full disk may keep
+    failing with "disk I/O error"; a fresh connection sees the fault cleared."""
+    return classify(exc) in {FULL, READONLY, IO, UNREACHABLE}
 
 
 def as_utp_error(exc: BaseException) -> UTPError | None:

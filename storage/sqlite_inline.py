@@ -14,6 +14,7 @@ retry (`StorageBusy`) with an asyncio sleep, which lets the rest of the process 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -73,6 +74,15 @@ class InlineConnection:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._conn = connection
+        # Cursors still alive (an exception's traceback can hold one) keep their statements
+        # unfinalized, and sqlite3 then only half-closes the connection: its file stays open,
+        # read-only if it was opened on a read-only disk, and later connections reuse it. So
+        # closing closes every cursor first (see storage.faults: recovering by itself).
+        self._cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
+    def _track(self, cursor: sqlite3.Cursor) -> sqlite3.Cursor:
+        self._cursors.add(cursor)
+        return cursor
 
     @property
     def isolation_level(self) -> str | None:
@@ -81,11 +91,11 @@ class InlineConnection:
 
     async def cursor(self) -> InlineCursor:
         """A new cursor."""
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._track(self._conn.cursor()))
 
     async def execute(self, *args: Any) -> InlineCursor:
         """Run one statement on a fresh cursor."""
-        return InlineCursor(self._conn.execute(*args))
+        return InlineCursor(self._track(self._conn.execute(*args)))
 
     async def commit(self) -> None:
         """Commit the transaction."""
@@ -97,10 +107,15 @@ class InlineConnection:
 
     async def close(self) -> None:
         """Close the connection."""
-        self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
-        """Force-close (SQLAlchemy's terminate)."""
+        """Force-close (SQLAlchemy's terminate), its cursors first."""
+        for cursor in list(self._cursors):
+            try:
+                cursor.close()
+            except sqlite3.Error:
+                pass
         self._conn.close()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:

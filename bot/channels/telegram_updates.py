@@ -26,7 +26,7 @@ from bot.channels.telegram_convert import BotIdentity, callback_to_inbound, mess
 from bot.channels.telegram_send import TelegramSender, seconds
 from handlers.jobs import outbound_to_payload
 from passport.clock import Clock
-from passport.errors import RecipientGone, TransientDeliveryError
+from passport.errors import RecipientGone, StorageUnavailable, TransientDeliveryError
 from passport.messages import Address, Outbound
 from passport.ports import UnitOfWorkFactory
 
@@ -167,6 +167,12 @@ class TelegramUpdates:
                     return await self._dispatch(update)
             except asyncio.CancelledError:
                 raise
+            except StorageUnavailable as exc:
+                # Disk full, read-only, database away: not this update's fault. Nothing was
+                # stored, so the offset stays; it is tried again (never parked) until it is.
+                logger.warning("telegram update %s waits for storage: %s", update_id, exc)
+                await backoff.sleep()
+                continue
             except Exception:  # noqa: BLE001 - the platform's one error handler
                 logger.exception("telegram update %s failed", update_id)
                 await backoff.sleep()

@@ -3,6 +3,8 @@ edit revises only the part of a note its message wrote."""
 
 from __future__ import annotations
 
+import asyncio
+
 from passport.signals import SignalStatus
 from tests.telegram.helpers import ALICE, until
 from tests.telegram.test_person import PNG, person
@@ -89,3 +91,45 @@ async def test_editing_the_first_message_after_a_captioned_photo_answer_keeps_th
     async with app.services.uow() as uow:
         parts = await uow.passport.entry_parts(found.id, entry.id)
     assert len(parts) == 2
+
+
+async def test_a_message_sent_while_storage_is_read_only_is_stored_when_it_clears(telegram, fake):
+    import subprocess
+
+    import pytest
+
+    from tests.core.faults import can_mount, sh
+    from tests.telegram.helpers import onboard
+
+    reason = can_mount()
+    if reason:
+        pytest.skip(reason)
+    app, _ = telegram
+    await onboard(fake)
+    data = app.settings.utp_data_dir
+    sh("mount", "--bind", str(data), str(data))
+    try:
+        sh("mount", "-o", "remount,ro,bind", str(data))
+        await app.engine.dispose()  # files opened from now on see the read-only mount
+        fake.message(ALICE, "I fixed the printer at school today.")
+        await asyncio.sleep(3)
+        assert not any(t.startswith(("Got it", "Saved", "Kept")) for t in fake.texts(ALICE))
+    finally:
+        subprocess.run(["umount", "-l", str(data)], capture_output=True, timeout=60)
+    await until(
+        lambda: any(t.startswith(("Got it", "Saved", "Kept")) for t in fake.texts(ALICE)), 60
+    )
+    assert [e.text for e in await entries(app)] == ["I fixed the printer at school today."]
+    async with app.services.uow() as uow:
+        assert not [k for k in await _parked(uow)]
+
+
+async def _parked(uow) -> list[str]:
+    from sqlalchemy import select
+
+    from storage.models import ChannelStateRow
+
+    rows = await uow.session.scalars(
+        select(ChannelStateRow.key).where(ChannelStateRow.key.like("%parked%"))
+    )
+    return list(rows)
