@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.faults import (
+    ROOT,
     Live,
     PgCluster,
     can_mount,
@@ -315,3 +316,63 @@ async def pg_entries(url: str) -> list[str]:
         return [r["text"] for r in await conn.fetch("SELECT text FROM entries ORDER BY id")]
     finally:
         await conn.close()
+
+
+def test_first_exports_at_once_under_a_held_lock_make_one_key(dirs, tmp_path):
+    """`utp export` ob3, clr and key started together while a backup holds the write lock:
+    each waits (no StorageBusy traceback) and all three are signed with one key."""
+    import re
+    import sqlite3
+    import sys
+
+    data, cache = dirs
+    env = utp_env(data, cache)
+    out = run_chat(
+        env,
+        [
+            *ONBOARD,
+            "I organised a fundraising event for our school and managed the budget.",
+            "1",
+        ],
+    )
+    assert "Kept:" in out, out
+    db = data / "utp.sqlite3"
+    holder = hold_write_lock(db, 5)
+    exports = {
+        fmt: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "export",
+                "--person",
+                "console:alice",
+                "--format",
+                fmt,
+                "--out",
+                str(tmp_path / fmt),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for fmt in ("ob3", "clr", "key")
+    }
+    results = {fmt: proc.communicate(timeout=240) for fmt, proc in exports.items()}
+    holder.wait(timeout=60)
+    for fmt, proc in exports.items():
+        assert proc.returncode == 0, (fmt, results[fmt][1])
+        assert "Traceback" not in results[fmt][1], results[fmt][1]
+    dids: set[str] = set()
+    for fmt in exports:
+        for path in (tmp_path / fmt).rglob("*"):
+            if path.is_file():
+                dids |= set(re.findall(rb"did:key:z[1-9A-HJ-NP-Za-km-z]+", path.read_bytes()))
+    conn = sqlite3.connect(db)
+    try:
+        (sealed,) = conn.execute("SELECT signing_key FROM persons").fetchone()
+    finally:
+        conn.close()
+    assert {d.decode() for d in dids} == {sealed.split(".")[1]}
