@@ -50,6 +50,19 @@ def test_size_and_kinds(built: list[dict]) -> None:
     assert 0.35 <= short / len(new) <= 0.65  # roughly half short, half long
 
 
+def test_holdout_set_is_valid_and_every_skill_is_esco_v1_2() -> None:
+    """bench/reflective_holdout.jsonl: URIs exist, labels are preferred labels, ids unique."""
+    holdout = rb.read_set(rb.BENCH / "reflective_holdout.jsonl")
+    assert len(holdout) >= 80
+    assert all(e["split"] == "holdout" and e["id"].startswith("ho-") for e in holdout)
+    tx = load_taxonomy()
+    # the guide's rules except the id-derived split, which a holdout set does not have
+    as_dev = [dict(e, split=rb.split_of(e["id"])) for e in holdout]
+    assert rb.validate(as_dev, lambda uri: s.label if (s := tx.get(uri)) else None) == []
+    assert {e["kind"] for e in holdout} <= rb.KINDS
+    assert any(not e["core"] for e in holdout) and any(e["core"] for e in holdout)
+
+
 def test_test_third_follows_the_id_rule(built: list[dict]) -> None:
     assert all(e["split"] == rb.split_of(e["id"]) for e in built)
     n = len(built)
