@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, BigId, SignalRow
+from storage.models import Base, BigId
 
 
 class TeamMemberRow(Base):
@@ -55,6 +55,32 @@ class TeamSnapshotRow(Base):
     checked_at: Mapped[datetime | None]  # None: something changed, look again on next view
 
 
+class TeamSkillPairRow(Base):
+    """One (person, ESCO skill) the person kept: how many kept signals, and since when.
+
+    Maintained by triggers on `signals` (migration 0005_team), so it stays exact whatever code
+    keeps, rejects, re-extracts or deletes a signal; the map aggregates these pairs rather than
+    a year of signals. `kept` may reach 0 (the row then counts for nothing).
+    """
+
+    __tablename__ = "team_skill_pairs"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    esco_uri: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kept: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TeamSkillCountRow(Base):
+    """Sharing members per (workspace, ESCO skill) with an active pair, kept by triggers."""
+
+    __tablename__ = "team_skill_counts"
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    esco_uri: Mapped[str] = mapped_column(String(120), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class TeamPostRow(Base):
     """The claim on one workspace's weekly team post: unique per workspace and ISO week."""
 
@@ -67,15 +93,3 @@ class TeamPostRow(Base):
     done_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("workspace", "iso_week", name="uq_team_post_week"),)
-
-
-# The map reads only kept ESCO skills: a partial index keeps that scan small on large tables.
-KEPT_SKILLS_WHERE = "status = 'confirmed' AND kind = 'skill' AND esco_uri IS NOT NULL"
-Index(
-    "ix_signals_kept_skills",
-    SignalRow.person_id,
-    SignalRow.esco_uri,
-    SignalRow.created_at,
-    postgresql_where=text(KEPT_SKILLS_WHERE),
-    sqlite_where=text(KEPT_SKILLS_WHERE),
-)

@@ -197,3 +197,101 @@ async def test_a_weeks_post_is_claimed_once_across_workers(uows):
     assert sorted(r for batch in results for r in batch) == [(":TA", "2026-W49")]
     assert await claim(NOW + timedelta(days=1)) == []
     assert await claim(NOW + timedelta(days=7)) == [(":TA", "2026-W50")]
+
+
+async def test_the_kept_skill_pairs_follow_every_change_to_signals(uows):
+    """Triggers keep (person, skill) pairs exact: keep, reject, keep again, re-extract, forget."""
+    from sqlalchemy import select
+
+    from passport.signals import SignalStatus
+    from storage.models import SignalRow
+    from storage.team_models import TeamSkillPairRow
+
+    factory, sessionmaker = uows
+    pid = await member(uows, ":TA", "U1", ["team"], status="suggested")
+
+    async def pairs():
+        async with sessionmaker() as session:
+            rows = await session.execute(select(TeamSkillPairRow.esco_uri, TeamSkillPairRow.kept,
+                                                TeamSkillPairRow.first_at))
+            return {uri.rsplit("/", 1)[1]: (kept, at) for uri, kept, at in rows}
+
+    assert await pairs() == {}  # suggested only
+    async with factory() as uow:
+        (signal,) = await uow.passport.signals(pid)
+        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
+        uow.session.add(SignalRow(person_id=pid, kind="skill", key=URI.format("team"), label="x",
+                                  esco_uri=URI.format("team"), status="confirmed",
+                                  created_at=NOW))  # the same skill kept again, later
+        await uow.commit()
+    first = NOW - timedelta(days=90)
+    assert await pairs() == {"team": (2, first)}
+    async with factory() as uow:  # "not me" covers every signal with that key
+        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.REJECTED)
+        await uow.commit()
+    assert await pairs() == {"team": (0, first)}
+    async with factory() as uow:  # kept again later: the pair starts over from then
+        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
+        await uow.commit()
+    assert (await pairs())["team"][0] == 1
+    async with factory() as uow:
+        await uow.passport.delete_person(pid)
+        await uow.commit()
+    assert await pairs() == {}
+
+
+async def test_the_trigger_kept_counts_always_equal_a_recount(uows):
+    """Random keeps, rejections, shares, unshares and forgets: the counts the map reads agree
+    with a count from scratch after every step, in every workspace."""
+    import random
+
+    from sqlalchemy import select
+
+    from passport.signals import SignalStatus
+    from storage.models import SignalRow
+    from storage.team import RECOUNT_SQL
+    from storage.team_models import TeamSkillCountRow
+
+    factory, sessionmaker = uows
+    rng = random.Random(16)  # fixed: the same walk every run
+    skills = ["a", "b", "c", "d"]
+    people = {}
+    for i in range(8):
+        ws = ":TA" if i < 5 else ":TB"
+        people[await member(uows, ws, f"U{i}", rng.sample(skills, 2), status="suggested")] = ws
+
+    async def agree() -> None:
+        async with sessionmaker() as session:
+            stored = {(ws, uri): n for ws, uri, n in await session.execute(
+                select(TeamSkillCountRow.workspace, TeamSkillCountRow.esco_uri,
+                       TeamSkillCountRow.members)) if n}
+            fresh = {}
+            for ws in (":TA", ":TB"):
+                for uri, n in await session.execute(RECOUNT_SQL, {"workspace": ws, "yes": True}):
+                    fresh[(ws, uri)] = n
+        assert stored == fresh
+
+    for _ in range(60):
+        pid = rng.choice(list(people))
+        action = rng.choice(["keep", "reject", "add", "share", "unshare", "forget"])
+        async with factory() as uow:
+            signals = await uow.passport.signals(pid)
+            if action == "keep" and signals:
+                await uow.passport.set_signal_status(
+                    pid, [rng.choice(signals).id], SignalStatus.CONFIRMED)
+            elif action == "reject" and signals:
+                await uow.passport.set_signal_status(
+                    pid, [rng.choice(signals).id], SignalStatus.REJECTED)
+            elif action == "add":
+                uri = URI.format(rng.choice(skills))
+                uow.session.add(SignalRow(person_id=pid, kind="skill", key=uri, label="x",
+                                          esco_uri=uri, status="confirmed", created_at=NOW))
+            elif action in {"share", "unshare"}:
+                await uow.team.set_sharing(pid, people[pid], action == "share", NOW)
+            elif action == "forget" and len(people) > 3:
+                if rng.random() < 0.5:  # also a bare delete: the cascade alone stays exact
+                    await uow.team.leave(pid, NOW)
+                await uow.passport.delete_person(pid)
+                people.pop(pid)
+            await uow.commit()
+        await agree()
