@@ -149,6 +149,21 @@ def can_mount() -> str | None:
         return "mounting needs root (CI runs as root)"
     if shutil.which("mount") is None or shutil.which("umount") is None:
         return "mount/umount are not installed"
+    import tempfile
+
+    probe = tempfile.mkdtemp(prefix="utp-mount-probe-")
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if done.returncode != 0:
+            return f"this machine does not allow mounting: {done.stderr.strip()[:200]}"
+        subprocess.run(["umount", probe], capture_output=True, timeout=30)
+    finally:
+        os.rmdir(probe)
     return None
 
 
