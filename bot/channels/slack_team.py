@@ -110,7 +110,7 @@ class TeamPostJob:
             logger.info("team post for %s skipped: below the map's thresholds", workspace)
             await self._finish(workspace, week, "skipped")
             return
-        from insight.team_chart import render_team_chart
+        from insight.team_chart import render_team_chart, team_chart_alt_text
 
         png = await asyncio.to_thread(render_team_chart, view)
         words = escape(slack_commands(post_text(view)))
@@ -122,6 +122,7 @@ class TeamPostJob:
                     file=png,
                     filename=CHART_NAME,
                     title=CHART_TITLE,
+                    alt_txt=team_chart_alt_text(view),
                     initial_comment=words,
                 )
             else:

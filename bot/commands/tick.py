@@ -51,6 +51,7 @@ async def _tick(args: argparse.Namespace) -> int:
         "nudges": report.nudged,
         "reminders": report.reminders,
         "digests": report.digests,
+        "team_posts": report.team_posts,
         "moved_on": report.advanced,
         "deferred": report.deferred,
         "resumed": report.resumed,

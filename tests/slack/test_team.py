@@ -166,6 +166,9 @@ async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monk
     assert "5 people share" in post and "work in teams (+5)" in post
     png = list(rig.fake.uploads.values())[-1]
     assert png.startswith(b"\x89PNG")
+    alt = rig.fake.called("files.getUploadURLExternal")[-1].args["alt_txt"]
+    assert alt.startswith("Chart of the team's most shared skills, 5 people")
+    seen.append(alt)
     assert (await run_tick(rig.app)).team_posts == 0  # one post a week
 
     # UM6 joins: the published map stays as it was until enough has changed (no one-person
