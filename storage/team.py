@@ -27,8 +27,8 @@ applied in this module, so no view (App Home, `utp team`, the weekly post) can s
 Cost: the map never scans signals. Triggers (migration 0005_team) keep `team_skill_pairs` (one
 row per person and kept ESCO skill) and `team_skill_counts` (sharing members per workspace and
 skill) exact on every change to signals, sharing or persons, so building a map reads one row per
-skill plus the pairs first kept in the last 30 days (`python bench/team.py`: ~110 ms p50 for
-5,000 members with a year of signals on a loaded 2-core machine). `RECOUNT_SQL` counts from
+skill plus the pairs first kept in the last 30 days (`python bench/team.py`, 5,000 members with
+a year of signals: 30-110 ms p50 on a loaded 2-core machine). `RECOUNT_SQL` counts from
 the pairs directly; the tests hold the triggers to it after random walks of changes.
 """
 
@@ -158,13 +158,14 @@ async def member_digests(session: AsyncSession, workspace: str, salt: str) -> di
     params = {"workspace": workspace, "yes": True}
     pairs = "team_skill_pairs k ON k.person_id = m.person_id AND k.kept > 0"
     if session.bind.dialect.name == "postgresql":
+        # An order-free digest (count and sum of 32-bit hashes): no per-member sort or string.
         sql = f"""
-        SELECT m.person_id, md5(COALESCE(string_agg(k.esco_uri, ',' ORDER BY k.esco_uri), ''))
+        SELECT m.person_id, COUNT(k.esco_uri), COALESCE(SUM(hashtext(k.esco_uri)::bigint), 0)
         FROM team_members m LEFT JOIN {pairs}
         WHERE m.workspace = :workspace AND m.sharing = :yes
         GROUP BY m.person_id"""
         rows = await session.execute(text(sql), params)
-        return {_token(salt, int(pid)): str(digest) for pid, digest in rows}
+        return {_token(salt, int(pid)): f"{n}:{total}" for pid, n, total in rows}
     sql = f"""
     SELECT m.person_id, group_concat(k.esco_uri)
     FROM team_members m LEFT JOIN {pairs}
