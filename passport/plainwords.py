@@ -1,10 +1,11 @@
 """Plain words for ESCO skills: "Teamwork" next to "work in teams", and a pillar a student knows.
 
 ESCO labels are exact but read like a job description. The digest and the chart show a plain
-name first and the ESCO label beside it. Common transversal skills have a hand-written name; any
-other skill gets the plain name of its ESCO group ("Working with computers"), which is still
-true of it. The four pillars follow ESCO's own split: transversal skills, digital skills,
-languages, and field knowledge (plus job skills, ESCO's "skills" pillar).
+name first and the ESCO label beside it. Common skills have a hand-written name; any other
+transversal skill gets the plain name of its ESCO group ("Thinking"), which is still true of it.
+Job skills, knowledge and languages keep their ESCO label, which is plain already.
+The pillars follow ESCO's own split: transversal skills, digital skills, languages, and field
+knowledge, plus job skills (ESCO's "skills" pillar).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ PLAIN_NAMES = {
     "show entrepreneurial spirit": "Spotting chances",
     "maintain concentration for long periods": "Focus",
     "memorise information": "Good memory",
+    "python (computer programming)": "Coding in Python",
+    "use spreadsheets software": "Spreadsheets",
+    "communicate with customers": "Talking with customers",
+    "use microsoft office": "Office apps",
 }
 
 # ESCO groups in plain words, for skills without a hand-written name.
@@ -102,12 +107,27 @@ PILLAR_LABELS = {
     "knowledge": "Field knowledge",
 }
 _DIGITAL_GROUPS = {"S5", "K06"}
+# ESCO's transversal digital competences sit in the T groups; they read as digital skills.
+DIGITAL_TRANSVERSAL = frozenset(
+    {
+        "create digital content",
+        "conduct web searches",
+        "apply basic programming skills",
+        "use communication and collaboration software",
+        "operate digital hardware",
+        "apply digital security measures",
+        "critically evaluate information and its sources",
+    }
+)
 
 
-def pillar_of(group: str | None) -> str:
-    """The pillar of an ESCO group code: transversal, digital, language, job or knowledge."""
+def pillar_of(group: str | None, label: str = "") -> str:
+    """The pillar of a skill from its ESCO group code: transversal, digital, language, job or
+    knowledge (field knowledge)."""
     code = (group or "").upper()
     if code[:2] in _DIGITAL_GROUPS or code[:3] in _DIGITAL_GROUPS:
+        return "digital"
+    if " ".join(label.lower().split()) in DIGITAL_TRANSVERSAL:
         return "digital"
     return {"T": "transversal", "L": "language", "K": "knowledge"}.get(code[:1], "job")
 
@@ -118,8 +138,8 @@ def plain_name(label: str, group: str | None = None) -> str | None:
     if key in PLAIN_NAMES:
         return PLAIN_NAMES[key]
     code = (group or "").upper()
-    if code[:1] == "L":
-        return None  # "Spanish" is plain already
-    if code.startswith("K"):
-        return "Knowing about " + key if len(key.split()) <= 3 else None
+    if code[:1] != "T":
+        # Job skills, knowledge and languages ("prepare hot drinks", "statistics", "Spanish")
+        # are already said plainly, and their group names would stretch the truth.
+        return None
     return GROUP_PLAIN.get(code[:2])
