@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +92,42 @@ async def wait_for_database(engine: AsyncEngine, faults: FaultPolicy) -> None:
 
     await faults.keep_trying(lambda: attempt(engine), on_unavailable=waiting)
     logger.info("database ready")
+
+
+class LazyExtractor:
+    """Builds the configured extractor on its first use: the offline model and the ESCO data
+    load in the job that first needs them, not before `utp chat` can say its first words."""
+
+    def __init__(self, build: Callable[[], Extractor]) -> None:
+        self._build = build
+        self._real: Extractor | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def real(self) -> Extractor:
+        """The extractor itself, built now if it was not yet."""
+        if self._real is None:
+            self._real = self._build()
+        return self._real
+
+    @property
+    def name(self) -> str:
+        """The real extractor's name."""
+        return str(getattr(self.real, "name", "extractor"))
+
+    async def extract(self, text: str, *, rank: int = 0) -> Any:
+        """Extract with the real extractor (built off the event loop the first time)."""
+        if self._real is None:
+            async with self._lock:
+                if self._real is None:
+                    self._real = await asyncio.to_thread(self._build)
+        return await self.real.extract(text, rank=rank)
+
+    async def aclose(self) -> None:
+        """Close the real extractor, if it was ever built."""
+        aclose = getattr(self._real, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def build_extractor(settings: Settings, force: str | None = None) -> Extractor:
@@ -183,7 +221,9 @@ async def bootstrap(
         uow=uow,
         clock=clock,
         blobs=FileBlobStore(settings.utp_data_dir / "blobs"),
-        extractor=extractor if extractor is not None else build_extractor(settings),
+        extractor=extractor
+        if extractor is not None
+        else LazyExtractor(lambda: build_extractor(settings)),
         limits=Limits(
             max_file_mb=settings.utp_max_file_mb,
             reminder_hours=settings.utp_reminder_hours,

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from handlers import texts
-from handlers.jobs import MAX_EXTRACT_CHARS, result_to_rows
+from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
 from passport.messages import Outbound
 from passport.timeutil import iso_week
 

@@ -14,6 +14,7 @@ from typing import Any
 from handlers import texts
 from handlers.context import Services
 from handlers.files import store_content
+from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
 from passport.errors import FileRejected, RecipientGone
 from passport.followup import AskedRecord, check_question, choose_followup, worth_asking
 from passport.messages import Choice, InboundFile, Outbound
@@ -22,7 +23,6 @@ from passport.signals import ExtractionResult
 
 logger = logging.getLogger(__name__)
 
-MAX_EXTRACT_CHARS = 8_000
 NOTICE_LIMIT = 5
 
 
@@ -40,38 +40,6 @@ def payload_to_outbound(payload: list[dict[str, Any]]) -> list[Outbound]:
         )
         for m in payload
     ]
-
-
-def result_to_rows(result: ExtractionResult, source: str = "reflection") -> list[dict[str, Any]]:
-    """Extraction output as signal columns."""
-    rows = [
-        dict(
-            kind="skill",
-            label=s.label,
-            esco_uri=s.uri,
-            group_code=s.group,
-            evidence=s.evidence,
-            confidence=s.confidence,
-            source=source,
-        )
-        for s in result.skills
-    ]
-    for kind, items in (
-        ("strength", result.strengths),
-        ("interest", result.interests),
-        ("growth", result.growth),
-    ):
-        rows += [
-            dict(
-                kind=kind,
-                label=p.label,
-                evidence=p.evidence,
-                confidence=p.confidence,
-                source=source,
-            )
-            for p in items
-        ]
-    return rows
 
 
 class JobHandlers:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import sys
+from typing import TYPE_CHECKING
 
-from bot.bootstrap import bootstrap
-from bot.channels.console import ConsoleChannel, local_zone
 from bot.commands.common import parse_now, run, settings_or_exit
-from bot.scheduler import run_tick
 from passport.errors import StorageUnavailable
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+    from bot.channels.console import ConsoleChannel
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=main)
 
 
-async def _greet(app, console: ConsoleChannel, user: str) -> None:
+async def _greet(app: App, console: ConsoleChannel, user: str) -> None:
     """Speak first: the welcome for a newcomer (the machine's zone offered first), else hello."""
+    from bot.channels.console import local_zone
     from handlers.greeting import greet
 
     async with app.services.uow() as uow:
@@ -50,6 +52,12 @@ def main(args: argparse.Namespace) -> int:
 
 async def chat(args: argparse.Namespace) -> int:
     """The chat loop: handle each line, then the slow work it caused, printing everything."""
+    import asyncio
+
+    from bot.bootstrap import bootstrap
+    from bot.channels.console import ConsoleChannel
+    from bot.scheduler import run_tick
+
     settings = settings_or_exit()
     user = (args.user or getpass.getuser() or "me").strip()[:64]
     app = await bootstrap(settings, clock=parse_now(args.now))

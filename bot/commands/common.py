@@ -1,19 +1,26 @@
-"""Helpers the subcommands share: settings, the clock from `--now`, running a coroutine."""
+"""Helpers the subcommands share: settings, the clock from `--now`, running a coroutine.
+
+Light on purpose: every `utp` command imports this to register its parser, so settings
+(pydantic) load only when a command runs.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import ConfigError, Settings, load_settings
 from passport.clock import Clock, FixedClock, SystemClock
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def settings_or_exit() -> Settings:
     """Settings, or a clear message and exit status 2."""
+    from bot.settings import ConfigError, load_settings
+
     try:
         return load_settings()
     except ConfigError as exc:
@@ -36,6 +43,10 @@ def parse_now(value: str | None) -> Clock:
 
 def run(coro: Coroutine[Any, Any, int]) -> int:
     """Run an async command; Ctrl-C ends it quietly."""
+    import asyncio
+
+    from bot.settings import ConfigError
+
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
-from storage.engine import make_engine, normalize_database_url
-from storage.migrate import upgrade
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +20,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _upgrade() -> int:
+    from storage.engine import make_engine, normalize_database_url
+    from storage.migrate import upgrade
+
     settings = settings_or_exit()
     engine = make_engine(normalize_database_url(settings.database_url, settings.utp_data_dir))
     try:
@@ -34,6 +34,8 @@ async def _upgrade() -> int:
 
 
 async def _status() -> int:
+    from bot.bootstrap import bootstrap
+
     settings = settings_or_exit()
     app = await bootstrap(settings)
     try:

@@ -6,10 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
-from handlers.privacy import FORMATS, build_export
 from passport.errors import BadInput, StorageUnavailable
+
+# The keys of handlers.privacy.FORMATS, spelled out so `utp --help` loads no handlers
+# (tests/core/test_startup.py keeps the two equal).
+FORMAT_NAMES = ("clr", "json", "jsonresume", "key", "ob3")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         required=True,
         help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456",
     )
-    parser.add_argument("--format", default="json", choices=sorted(FORMATS))
+    parser.add_argument("--format", default="json", choices=FORMAT_NAMES)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument(
         "--no-quotes", action="store_true", help="leave the person's own words out of credentials"
@@ -34,6 +36,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _export(args: argparse.Namespace) -> int:
+    from bot.bootstrap import bootstrap
+
     settings = settings_or_exit()
     app = await bootstrap(settings)
     try:
@@ -56,6 +60,8 @@ async def _export(args: argparse.Namespace) -> int:
 
 
 async def _build(app, args: argparse.Namespace) -> list | None:
+    from handlers.privacy import build_export
+
     async with app.services.uow() as uow:
         person = await uow.passport.find_person_by_key(args.person)
         if person is None:

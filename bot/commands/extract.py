@@ -12,7 +12,6 @@ UTP_CACHE_DIR, UTP_OFFLINE_MODEL ("wordllama", the default, or "hybrid").
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -52,6 +51,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; exit status 0 on success, 2 on a usage or configuration error."""
+    import asyncio
+
     if args.rank < 0:
         print("utp extract: --rank must be 0 or more", file=sys.stderr)
         return 2
@@ -113,6 +114,8 @@ def _best_effort_id(line: str) -> Any:
 
 async def _stream(extractor: Extractor, src: TextIO, out: TextIO, rank: int) -> int:
     """One output line per non-blank input line, in order, flushed as each one is done."""
+    import asyncio
+
     number = 0
     while True:
         line = await asyncio.to_thread(src.readline)

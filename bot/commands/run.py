@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
-from bot.process import run_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +24,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _run() -> int:
+    from bot.bootstrap import bootstrap
+    from bot.process import run_until_stopped
+
     settings = settings_or_exit()
     if not (settings.telegram_bot_token or settings.slack_bot_token or settings.slack_client_id):
         print(

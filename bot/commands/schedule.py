@@ -7,12 +7,9 @@ import json
 import sys
 from typing import Any
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import parse_now, run, settings_or_exit
-from bot.scheduler import describe_local
 from passport.model import WEEKDAYS
 from passport.prompts import get_prompt
-from storage.nudges import SqlAlchemyNudgeStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +35,10 @@ def _iso(value: Any) -> str | None:
 
 
 async def _schedule(args: argparse.Namespace) -> int:
+    from bot.bootstrap import bootstrap
+    from bot.scheduler import describe_local
+    from storage.nudges import SqlAlchemyNudgeStore
+
     settings = settings_or_exit()
     app = await bootstrap(settings, clock=parse_now(args.now))
     try:

@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import parse_now, run, settings_or_exit
-from bot.process import configured_channels
-from bot.scheduler import run_tick
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +32,10 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _tick(args: argparse.Namespace) -> int:
+    from bot.bootstrap import bootstrap
+    from bot.process import configured_channels
+    from bot.scheduler import run_tick
+
     settings = settings_or_exit()
     app = await bootstrap(settings, clock=parse_now(args.now))
     try:

@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from ler.verify import inspect_credential
 from passport.errors import FileRejected
 
 _READ_LIMIT = 25_000_000
@@ -39,6 +38,8 @@ def _say(lines: list[str], level: str, as_json: bool, report: dict | None) -> No
 
 def run(args: argparse.Namespace) -> int:
     """Check the file and print the result; exit 0 / 2 / 1 as documented above."""
+    from ler.verify import inspect_credential
+
     path: Path = args.file
     as_json = bool(getattr(args, "json", False))
     try:

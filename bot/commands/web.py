@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
-from bot.process import configured_channels, stop_event
-from bot.web import serve
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +25,10 @@ def main(args: argparse.Namespace) -> int:
 
 async def _web(args: argparse.Namespace) -> int:
     import asyncio
+
+    from bot.bootstrap import bootstrap
+    from bot.process import configured_channels, stop_event
+    from bot.web import serve
 
     settings = settings_or_exit()
     app = await bootstrap(settings)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.bootstrap import bootstrap
 from bot.commands.common import run, settings_or_exit
-from bot.process import run_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +19,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _worker() -> int:
+    from bot.bootstrap import bootstrap
+    from bot.process import run_until_stopped
+
     settings = settings_or_exit()
     app = await bootstrap(settings)
     try:
