@@ -57,6 +57,12 @@ def bot_texts() -> list[tuple[str, str]]:
     from bot.channels.telegram import COMMANDS
 
     found += [(f"telegram menu /{cmd}", words) for cmd, words in COMMANDS]
+    from bot.channels import slack_home
+
+    for name, value in vars(slack_home).items():
+        # Words on the Slack Home tab (ids and keys have no spaces and are left out).
+        if name.isupper() and isinstance(value, str) and " " in value:
+            found.append((f"slack_home.{name}", value.replace("*", "")))
     found += [("follow-up LLM prompt", FOLLOWUP_SYSTEM_PROMPT)]
     return [(where, text) for where, text in found if text.strip()]
 

@@ -118,3 +118,16 @@ async def test_with_a_key_the_follow_up_is_written_from_the_note(make_app, fake,
             assert len(asked) == len(set(asked))
         finally:
             await channel.stop()
+
+
+async def test_the_digest_next_step_leads_toward_the_persons_goal(telegram, fake):
+    app, _ = telegram
+    await onboard(fake)
+    await say_and_settle(app, fake, "I took photos for the shop and worked with my team all day.")
+    fake.message(ALICE, "/goal cook")
+    await until(lambda: any(t.startswith("Goal: cook") for t in fake.texts(ALICE)))
+    fake.message(ALICE, "/digest")
+    await until(lambda: any(t.startswith("Your passport so far") for t in fake.texts(ALICE)))
+    digest = next(t for t in fake.texts(ALICE) if t.startswith("Your passport so far"))
+    assert "Next step: you want to be a cook. A key skill to grow is " in digest
+    assert "(ESCO: work in teams)" in digest or "Teamwork" in digest
