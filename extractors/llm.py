@@ -1,4 +1,7 @@
-"""The LLM extractor: ESCO candidates from the offline index, then one structured-output call.
+"""The LLM extractor: activity-first ESCO candidates, then one structured-output call.
+
+The candidates are the offline mirror's (`OfflineExtractor.activity_candidates`: skills for
+the writer's own actions, not all of ESCO); the model picks among them and quotes verbatim.
 
 Works with OpenAI or any OpenAI-compatible server (`base_url`). The person's text goes alone in
 its own user message; the model may only pick from the candidates it was shown, and every quote
@@ -32,8 +35,8 @@ from passport.signals import ExtractionResult, RankedSkill
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES = 30
-MAX_COMPLETION_TOKENS = 700
+CANDIDATES = 25
+MAX_COMPLETION_TOKENS = 500
 
 
 class LLMFailure(ExtractionError):
@@ -94,7 +97,7 @@ class OpenAIExtractor:
                 extractor=self.name, notes=tuple(notes), ranking=ranking, tokens={}
             )
         candidates = await asyncio.to_thread(
-            self.offline.retrieve_candidates, text, self.candidates
+            self.offline.activity_candidates, text, self.candidates
         )
         tokens: dict[str, int] = {}
         try:

@@ -17,16 +17,19 @@ a label matched only through context words (the topic: "a local bakery") is neve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from extractors.actions import Action, tokens, words_table
-from extractors.esco import EscoSkill
+from extractors.actions import WORDS_FILE, Action, tokens, words_table
+from extractors.esco import SKILLS_FILE, EscoSkill
 from extractors.index import EscoIndex
 from extractors.roles import EverydayRole, OccupationIndex, load_everyday_roles, read_table
 
@@ -34,6 +37,7 @@ DATA_DIR = Path(__file__).parent / "data"
 ACTIONS_FILE = DATA_DIR / "everyday_actions.tsv"
 MODEL_FILE = DATA_DIR / "notice_model.json"
 
+LABEL_CACHE_VERSION = 1
 INDEX_TOP = 12  # best skills of the whole index per action phrase
 LAYER_TOP = 4  # best transversal / language / digital skills per action
 OCCUPATIONS = 3  # nearest occupations per action
@@ -50,6 +54,9 @@ _LABEL_STOP = frozenset(
 FEATURES = (
     "sim",  # fused index score of the action phrase (about 0..2.7)
     "sim_gap",  # sim minus the action's best candidate sim (<= 0)
+    "sim_rank",  # 1 / (1 + rank of sim among the action's candidates)
+    "index_top",  # among the index's best skills for the action phrase
+    "own_clause",  # the action has an explicit "I" / "we"
     "table",  # everyday-action table: 1 when the row names an object cue, 0.6 for any object
     "table_rank",  # 1 for the row's first skill, less for later ones
     "verb_fit",  # a label of the skill starts with the action's verb and shares its object
@@ -165,33 +172,81 @@ class Mirror:
         return self._occupations
 
     def _label_index(self) -> tuple[dict[str, list[_LabelEntry]], list[frozenset[str]]]:
-        """Labels by their first word's verb lemma, and every skill's label content words."""
+        """Labels by their first word's verb lemma, and every skill's label content words
+        (built once, about 3 s, then cached in the index's cache directory)."""
         if self._by_verb is None or self._label_words is None:
             with self._lock:
                 if self._by_verb is None:
-                    table = words_table()
-                    by_verb: dict[str, list[_LabelEntry]] = {}
-                    label_words: list[frozenset[str]] = []
-                    for row, skill in enumerate(self.skills):
-                        allw: set[str] = set()
-                        for label in (skill.label, *skill.alt_labels[:6]):
-                            ws = [t.text for t in tokens(label)]
-                            if not ws:
-                                continue
-                            content = [table.lemma(w) for w in ws[1:] if w not in _LABEL_STOP]
-                            allw.update(content)
-                            first = ws[0]
-                            verb = table.verb_lemma(first)
-                            if verb and first == verb:
-                                by_verb.setdefault(verb, []).append(
-                                    _LabelEntry(row, frozenset(content))
-                                )
-                            allw.add(table.lemma(first))
-                        label_words.append(frozenset(allw - _LABEL_STOP))
-                    self._label_words = label_words
-                    self._by_verb = by_verb
+                    raw = self._read_label_cache()
+                    if raw is None:
+                        raw = self._build_label_index()
+                        self._write_label_cache(raw)
+                    by_verb_raw, words_raw = raw
+                    self._label_words = [frozenset(w) for w in words_raw]
+                    self._by_verb = {
+                        verb: [_LabelEntry(row, frozenset(objs)) for row, objs in entries]
+                        for verb, entries in by_verb_raw.items()
+                    }
         assert self._by_verb is not None and self._label_words is not None
         return self._by_verb, self._label_words
+
+    def _label_cache_path(self) -> Path:
+        digest = hashlib.sha256(SKILLS_FILE.read_bytes() + WORDS_FILE.read_bytes()).hexdigest()
+        return self.index.cache_dir / f"esco_label_words_v{LABEL_CACHE_VERSION}_{digest[:12]}.json"
+
+    def _read_label_cache(self) -> tuple[dict, list] | None:
+        path = self._label_cache_path()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if len(data["words"]) == len(self.skills):
+                return data["by_verb"], data["words"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def _write_label_cache(self, raw: tuple[dict, list]) -> None:
+        path = self._label_cache_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"by_verb": raw[0], "words": raw[1]}, fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache folder: rebuilt next time
+
+    def _build_label_index(self) -> tuple[dict[str, list], list[list[str]]]:
+        table = words_table()
+        by_verb: dict[str, list] = {}
+        label_words: list[list[str]] = []
+        for row, skill in enumerate(self.skills):
+            allw: set[str] = set()
+            for label in (skill.label, *skill.alt_labels[:6]):
+                ws = [t.text for t in tokens(label)]
+                if not ws:
+                    continue
+                content = [table.lemma(w) for w in ws[1:] if w not in _LABEL_STOP]
+                allw.update(content)
+                first = ws[0]
+                verb = table.verb_lemma(first)
+                if verb and first == verb:
+                    by_verb.setdefault(verb, []).append([row, sorted(set(content))])
+                allw.add(table.lemma(first))
+            label_words.append(sorted(allw - _LABEL_STOP))
+        return by_verb, label_words
+
+    def _vectors(self, phrases: list[str]) -> np.ndarray:
+        """Normalised phrase vectors (mean of token vectors where the embedder has them)."""
+        token_vectors = getattr(self.index.embedder, "token_vectors", None)
+        if token_vectors is None:
+            return self.index.embedder.embed(phrases)
+        rows = []
+        for phrase in phrases:
+            vectors, _ = token_vectors(phrase)
+            total = np.asarray(vectors, dtype=np.float32).sum(axis=0)
+            norm = float(np.linalg.norm(total))
+            rows.append(total / norm if norm else total)
+        return np.stack(rows)
 
     # -- candidates and features ---------------------------------------------------------------
     def candidates(self, actions: list[Action], text: str) -> list[Candidate]:
@@ -202,7 +257,7 @@ class Mirror:
         by_verb, label_words = self._label_index()
         phrases = [a.phrase for a in own]
         scores = self.index.scores_many(phrases)
-        phrase_vectors = self.index.embedder.embed(phrases)
+        phrase_vectors = self._vectors(phrases)
         nearest = self.occupations.nearest(phrase_vectors, OCCUPATIONS)
         digital = self.occupations.digital
         text_words = {t.text for t in tokens(text)}
@@ -289,6 +344,8 @@ class Mirror:
                     add(int(row), role_top=1.0)
             verb_rows = {e.row for v in {action.verb, action.verb_raw} for e in by_verb.get(v, ())}
             best_sim = max(float(row_scores[r]) for r in feats) if feats else 0.0
+            by_sim = sorted(feats, key=lambda r: (-float(row_scores[r]), r))
+            sim_rank = {r: 1.0 / (1 + i) for i, r in enumerate(by_sim)}
             action_words = set(action.obj_lemmas) | {action.verb, action.verb_raw}
             context_words = set(action.context_lemmas)
             for row, f in feats.items():
@@ -300,6 +357,9 @@ class Mirror:
                 values = {
                     "sim": sim,
                     "sim_gap": sim - best_sim,
+                    "sim_rank": sim_rank[row],
+                    "index_top": f.get("index_top", 0.0),
+                    "own_clause": 1.0 if action.why == "own" else 0.0,
                     "table": f.get("table", 0.0),
                     "table_rank": f.get("table_rank", 0.0),
                     "verb_fit": f.get("verb_fit", 0.0),

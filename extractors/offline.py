@@ -196,6 +196,25 @@ class OfflineExtractor:
             out.append((clause.text, self.index.rank(clause.text, 5)))
         return out
 
+    def activity_candidates(self, text: str, k: int) -> list[EscoSkill]:
+        """Up to `k` ESCO skills for the LLM path, activity first: the mirror's candidates for
+        the writer's own actions (best first), then the index's best skills per action phrase;
+        an entry with no own action falls back to `retrieve_candidates`."""
+        if k <= 0:
+            return []
+        text = text[:MAX_TEXT_CHARS]
+        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
+        cands = self.mirror.candidates(actions, text)
+        if not cands:
+            return self.retrieve_candidates(text, k)
+        out: dict[str, EscoSkill] = {}
+        for cand in sorted(cands, key=lambda c: (-c.probability, c.row)):
+            if len(out) >= k:
+                break
+            skill = self.index.skills[cand.row]
+            out.setdefault(skill.uri, skill)
+        return list(out.values())
+
     def retrieve_candidates(self, text: str, k: int) -> list[EscoSkill]:
         """Up to `k` ESCO skills likely meant in `text`: best per clause, then whole text."""
         if k <= 0:

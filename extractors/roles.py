@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 ROLES_FILE = DATA_DIR / "esco_roles.json.gz"
 EVERYDAY_ROLES_FILE = DATA_DIR / "everyday_roles.tsv"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+OCCUPATION_ALTS = 4  # alternative labels per occupation compared with an action
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ class OccupationIndex:
         texts: list[str] = []
         owner: list[int] = []
         for row, (label, alts, _e, _o) in enumerate(data["occupations"]):
-            for text in (label, *(a for a in alts.split("\n") if a)):
+            for text in (label, *[a for a in alts.split("\n") if a][:OCCUPATION_ALTS]):
                 texts.append(text)
                 owner.append(row)
         self._owner = np.asarray(owner, dtype=np.int32)

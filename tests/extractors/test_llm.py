@@ -265,3 +265,27 @@ def test_one_extractor_works_across_event_loops(server, esco_index) -> None:
     first = asyncio.run(extractor.extract(TEXT))
     second = asyncio.run(extractor.extract(TEXT))
     assert first.extractor == second.extractor == "llm"
+
+
+BAKERY = (
+    "I gave a 10 minute talk in my marketing class about our campaign for a local bakery and my "
+    "hands were shaking, but people laughed at the right moments."
+)
+
+
+async def test_the_model_picks_among_activity_first_candidates(server, esco_index) -> None:
+    quote = "I gave a 10 minute talk in my marketing class"
+
+    def reply(request: RecordedRequest) -> Reply:
+        offered = candidates_of(request)
+        return chat_reply(answer([(offered["address an audience"], quote)]), usage=(900, 60))
+
+    server.push(reply)
+    result = await make(server, esco_index).extract(BAKERY)
+    (request,) = server.requests
+    offered = candidates_of(request)
+    assert "address an audience" in offered
+    assert not any("bak" in label or "pastry" in label for label in offered)
+    assert len(offered) <= 25
+    assert [(s.label, s.evidence) for s in result.skills] == [("address an audience", quote)]
+    assert result.extractor == "llm" and result.tokens["total"] == 960
