@@ -9,8 +9,8 @@ training row: its features, and whether the skill is in the entry's core groups 
 list (a right skill) or not (a wrong one). A logistic model is fit by Newton's method (numpy
 only) with an L2 pull towards the reviewed hand-set weights (`extractors/data/notice_prior.json`);
 the cut is the one with the best F0.5 (precision weighted twice) of dev precision and core
-recall@5 among those that keep at least 90 % of the no-skill entries silent. The coefficients, the cut and how
-they were fit are written to `extractors/data/notice_model.json` (package data).
+recall@5 among those that keep at least 90 % of the no-skill entries silent. The coefficients,
+the cut and how they were fit are written to `extractors/data/notice_model.json` (package data).
 """
 
 from __future__ import annotations
