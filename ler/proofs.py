@@ -11,6 +11,9 @@ The rule (see also `ler.verify`):
   assertion, a JSON-LD context we do not ship) or a proof type we do not implement:
   `unverifiable-offline`.
 - A signature that does not check, a malformed key or verification method: `invalid`.
+- An issuer that is a `did:key` but a signature by any other key: `invalid`. A did:key is its
+  own public key, so offline we know the only key that may sign for it; another key signing
+  in its name is a forged issuer, not an unchecked one.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ def check_embedded_proof(
     key = _key_for_method(proof.get("verificationMethod"), issuer_id)
     if key.problem:
         return ProofOutcome(INVALID, key.problem)
+    if _forged_did_key(issuer_id, key.bound):
+        return ProofOutcome(INVALID, FORGED_ISSUER)
     if key.public is None:
         return ProofOutcome(OFFLINE, f"{key.offline}, which UTP cannot fetch offline")
     if _too_complex(cred):
@@ -122,6 +127,13 @@ def check_embedded_proof(
     return ProofOutcome(
         UNCHECKED, "its signature checks, but nothing offline ties the key to the issuer"
     )
+
+
+FORGED_ISSUER = "it names a did:key issuer but is signed by another key: the issuer is forged"
+
+
+def _forged_did_key(issuer_id: str, bound: bool) -> bool:
+    return issuer_id.startswith("did:key:") and not bound
 
 
 def _too_complex(cred: dict[str, Any]) -> bool:
@@ -175,12 +187,16 @@ def check_jwt(parsed: jws.ParsedJWT, issuer_id: str) -> ProofOutcome:
             except ValueError:
                 bound = False
     elif isinstance(kid, str) and kid:
+        if issuer_id.startswith("did:key:"):
+            return ProofOutcome(INVALID, FORGED_ISSUER)
         where = "did:" + kid.split(":")[1] if kid.startswith("did:") else "the issuer's site"
         return ProofOutcome(
             OFFLINE, f"its key is published via {where}; UTP cannot fetch it offline"
         )
     else:
         return ProofOutcome(OFFLINE, "its JWT names no key UTP can use offline")
+    if _forged_did_key(issuer_id, bound):
+        return ProofOutcome(INVALID, FORGED_ISSUER)
     try:
         ok = jws.verify(parsed, jwk)
     except ValueError as exc:
