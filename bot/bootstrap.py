@@ -31,6 +31,7 @@ from storage.engine import make_engine, make_sessionmaker, normalize_database_ur
 from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
+from storage.sealing import Sealer, install_sealer
 from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,8 @@ async def bootstrap(
     url = normalize_database_url(settings.database_url, settings.utp_data_dir)
     engine = make_engine(url)
     faults = FaultPolicy(busy_wait=settings.utp_busy_wait_s)
+    secret = settings.secret_key()
+    install_sealer(engine, Sealer(secret))  # before migrations: 0004 seals what it finds
     if migrate:
         await wait_for_database(engine, faults)
     sessionmaker = make_sessionmaker(engine)
@@ -220,7 +223,7 @@ async def bootstrap(
     services = Services(
         uow=uow,
         clock=clock,
-        blobs=FileBlobStore(settings.utp_data_dir / "blobs"),
+        blobs=FileBlobStore(settings.utp_data_dir / "blobs", settings.utp_data_dir / "exports"),
         extractor=extractor
         if extractor is not None
         else LazyExtractor(lambda: build_extractor(settings)),
@@ -231,7 +234,7 @@ async def bootstrap(
             quiet_end=settings.utp_quiet_end,
         ),
         transcriber=transcriber,
-        secret_key=settings.secret_key(),
+        secret_key=secret,
         narrator=build_narrator(settings, llm),
         faults=faults,
         followup_writer=build_followup_writer(settings, llm),

@@ -1,5 +1,5 @@
 """`utp` — the command line: chat, run, web, worker, tick, extract, export, verify, schedule, db,
-team.
+team, keys.
 
 Each subcommand lives in its own module under `bot/commands/` with `register(subparsers)`, which
 adds its parser and sets `func` to an `async`-free `run(args) -> int`.
@@ -25,6 +25,7 @@ COMMANDS = (
     "verify",
     "db",
     "team",
+    "keys",
 )
 
 

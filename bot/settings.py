@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from passport.errors import UTPError
+from storage.private_files import private_dir, write_private
 
 
 class ConfigError(UTPError):
@@ -73,9 +74,8 @@ class Settings(BaseSettings):
             )
         path = self.utp_data_dir / "secret.key"
         if not path.exists():
-            self.utp_data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
+            private_dir(self.utp_data_dir)
+            write_private(path, secrets.token_urlsafe(32).encode())
         return path.read_text().strip()
 
     def require(self, *names: str) -> None:

@@ -31,7 +31,8 @@ async def process_artifact(jobs: JobHandlers, person_id: int | None, artifact_id
         if row is None or row.status != "stored" or not row.stored_path:
             return
         mime, kind, rel, name = row.mime or "", row.kind, row.stored_path, row.original_name
-    content = services.blobs.get(rel)
+        vault = await uow.passport.vault(person_id)
+    content = services.blobs.get(vault, rel)
     if kind == "voice" or mime.startswith("audio/"):
         await _voice(jobs, person_id, artifact_id, content, name)
         return

@@ -56,7 +56,7 @@ async def store_content(
     """Check and store bytes; create (or complete) the artifact row and queue its processing."""
     content = file.content or b""
     kind = check_bytes(content, file.name, services.limits.max_file_bytes)
-    sha, rel = services.blobs.put(person_id, content)
+    sha, rel = services.blobs.put(await uow.passport.vault(person_id), content)
     values = dict(
         status="stored",
         sha256=sha,

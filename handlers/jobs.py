@@ -57,7 +57,14 @@ class JobHandlers:
             "process_artifact": self.process_artifact,
             "send": self.send,
             "digest": self.digest,
+            "forget_files": self.forget_files,
         }
+
+    async def forget_files(self, person_id: int | None, payload: dict[str, Any]) -> None:
+        """Remove folders /forget could not (retried with backoff while any is left)."""
+        from handlers.privacy import erase_folders
+
+        erase_folders(self.services, list(payload.get("folders") or []))
 
     async def digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
         """Build a digest (with the LLM narrative and chart) and deliver it directly."""

@@ -62,13 +62,15 @@ async def build_export(
             return [
                 Attachment(f"utp-passport-{stamp}.json", document.encode(), "application/json")
             ]
+        vault = await uow.passport.vault(person_id)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("passport.json", document)
             for artifact, rel in files:
                 try:
                     zf.writestr(
-                        f"files/{artifact.id}-{artifact.original_name}", services.blobs.get(rel)
+                        f"files/{artifact.id}-{artifact.original_name}",
+                        services.blobs.get(vault, rel),
                     )
                 except OSError:
                     logger.warning("artifact %s missing from the blob store", artifact.id)
@@ -147,13 +149,34 @@ async def ask_forget(turn: Turn) -> list[Outbound]:
 
 
 async def forget(turn: Turn) -> list[Outbound]:
-    """Erase the person's rows and files. Message-key hashes stay, so replays stay dead."""
+    """Erase the person: data key first (all their sealed words become unreadable at once,
+    backups and old pages included), then rows, then files and exports. What could not be
+    removed is said honestly and retried as a job. Message-key hashes stay (replays stay dead).
+    """
     await turn.uow.team.leave(turn.person.id, turn.now)  # /forget implies team sharing off
-    await turn.uow.passport.delete_person(turn.person.id)
-    # Files go only once the rows are gone for good (after the commit).
-    person_id = turn.person.id
-    turn.after_commit.append(lambda: turn.services.blobs.delete_person(person_id))
-    return [say(texts.FORGET_DONE, replace=True)]
+    folders = await turn.uow.passport.delete_person(turn.person.id)
+    # Committed before the files go, so the reply can tell what really happened.
+    await turn.uow.commit()
+    await turn.uow.passport.scrub()
+    left = turn.services.blobs.delete_folders(folders)
+    if not left:
+        return [say(texts.FORGET_DONE, replace=True)]
+    logger.warning("forget: %d folder(s) left behind, retrying as a job", len(left))
+    await turn.uow.jobs.enqueue(
+        "forget_files", {"folders": folders}, turn.now, max_attempts=FORGET_RETRIES
+    )
+    await turn.uow.commit()
+    return [say(texts.FORGET_PARTIAL, replace=True)]
+
+
+FORGET_RETRIES = 20  # backoff doubles to an hour: about a day of tries, then parked (visible)
+
+
+def erase_folders(services: Services, folders: list[str]) -> None:
+    """The `forget_files` job: remove what /forget could not; raises while anything is left."""
+    left = services.blobs.delete_folders(list(folders))
+    if left:
+        raise UTPError(f"still cannot remove {len(left)} folder(s): {', '.join(left)}")
 
 
 async def keep(turn: Turn) -> list[Outbound]:

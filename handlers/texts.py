@@ -151,6 +151,10 @@ FORGET_YES = "Yes, delete it all"
 FORGET_NO = "No, keep it"
 FORGET_DONE = "Done. Everything is deleted. If you ever want to start again, just say hi."
 FORGET_KEPT = "OK, I kept it all."
+FORGET_PARTIAL = (
+    "Your records are deleted, and no one can read your words now. "
+    "Some files could not be removed yet. We will keep trying until they are gone."
+)
 
 GOAL_ASK = "What job or role would you like to grow towards? Say it in your own words."
 GOAL_UNKNOWN = 'I couldn\'t match "{text}" to a job I know. Could you say it another way?'

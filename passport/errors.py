@@ -58,3 +58,12 @@ class StorageUnavailable(UTPError):
         super().__init__(f"storage unavailable ({kind}){': ' + detail if detail else ''}")
         self.kind = kind
         self.detail = detail
+
+
+class AmbiguousPerson(UTPError):
+    """An operator's person key fits several people; `candidates` are the exact keys."""
+
+    def __init__(self, key: str, candidates: list[str]) -> None:
+        super().__init__(f"{key} fits {len(candidates)} people: " + ", ".join(candidates))
+        self.key = key
+        self.candidates = candidates

@@ -7,24 +7,48 @@ channels). Tests use the real SQLite storage and `Fake*` channels that satisfy t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from passport.messages import InboundFile, Outbound
 
 
+class Vault(Protocol):
+    """A person's sealing key and random folder (from `uow.passport.vault(person_id)`)."""
+
+    person_id: int
+    folder: str
+
+    def seal_bytes(self, data: bytes) -> bytes:
+        """Encrypt file bytes with the person's key."""
+        ...
+
+    def open_bytes(self, data: bytes) -> bytes:
+        """Decrypt file bytes sealed with the person's key."""
+        ...
+
+    def blob_name(self, sha256: str) -> str:
+        """A file name for these bytes that reveals nothing without the key."""
+        ...
+
+
 class BlobStore(Protocol):
-    """Content-addressed bytes, one folder per person."""
+    """Sealed bytes, one folder per person (named by a random id, never reused)."""
 
-    def put(self, person_id: int, content: bytes) -> tuple[str, str]:
-        """Store bytes; returns (sha256, relative path)."""
+    def put(self, vault: Vault, content: bytes) -> tuple[str, str]:
+        """Seal and store bytes; returns (sha256, relative path)."""
         ...
 
-    def get(self, rel_path: str) -> bytes:
-        """Read stored bytes."""
+    def get(self, vault: Vault, rel_path: str) -> bytes:
+        """Read and open stored bytes."""
         ...
 
-    def delete_person(self, person_id: int) -> None:
-        """Remove every file of one person."""
+    def delete_folders(self, folders: list[str]) -> list[str]:
+        """Remove person folders (files and exports); returns what could not be removed."""
+        ...
+
+    def exports_dir(self, folder: str) -> Path:
+        """The person's own private exports folder (made if needed)."""
         ...
 
 

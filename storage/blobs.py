@@ -1,49 +1,74 @@
-"""Content-addressed blob store on disk: one folder per person, files named by sha256."""
+"""The blob store on disk: one folder per person, named by a random id, files sealed.
+
+Layout: `blobs/<folder>/<ab>/<name>` and `exports/<folder>/…` under the data dir. `<folder>`
+is the person's random folder id (`person_keys.folder`, never reused, never a name or a row id);
+`<name>` is keyed by the person's data key, so equal files of two people never look alike; the
+bytes are sealed with that key. Folders are 0700 and files 0600 from the moment they exist.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
+import logging
+import re
 import shutil
-import tempfile
 from pathlib import Path
+
+from passport.ports import Vault
+from storage.private_files import private_dir, write_private
+
+logger = logging.getLogger(__name__)
+
+_FOLDER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _folder_name(folder: str) -> str:
+    if not _FOLDER.match(folder):
+        raise ValueError("not a person folder id")
+    return folder
 
 
 class FileBlobStore:
-    """Keeps artifact bytes under `root/p<person>/<ab>/<sha256>`; /forget removes the folder."""
+    """Keeps artifact bytes under `root/<folder>/…` and exports under `exports/<folder>/`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, exports: Path | None = None) -> None:
         self.root = root
+        self.exports = exports if exports is not None else root.parent / "exports"
 
-    def _person_dir(self, person_id: int) -> Path:
-        return self.root / f"p{int(person_id)}"
-
-    def put(self, person_id: int, content: bytes) -> tuple[str, str]:
-        """Store bytes atomically; returns (sha256, path relative to the root)."""
+    def put(self, vault: Vault, content: bytes) -> tuple[str, str]:
+        """Seal and store bytes atomically; returns (sha256 of the bytes, path under the root)."""
         sha = hashlib.sha256(content).hexdigest()
-        rel = Path(f"p{int(person_id)}") / sha[:2] / sha
+        name = vault.blob_name(sha)
+        rel = Path(_folder_name(vault.folder)) / name[:2] / name
         path = self.root / rel
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(content)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            private_dir(path.parent)
+            write_private(path, vault.seal_bytes(content))
         return sha, rel.as_posix()
 
-    def get(self, rel_path: str) -> bytes:
-        """Read a stored blob by the relative path `put` returned."""
+    def get(self, vault: Vault, rel_path: str) -> bytes:
+        """Read and open a stored blob by the relative path `put` returned."""
         path = (self.root / rel_path).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise ValueError("blob path escapes the store")
-        return path.read_bytes()
+        return vault.open_bytes(path.read_bytes())
 
-    def delete_person(self, person_id: int) -> None:
-        """Remove every file of one person."""
-        shutil.rmtree(self._person_dir(person_id), ignore_errors=True)
+    def exports_dir(self, folder: str) -> Path:
+        """The person's own exports folder (0700), made if needed."""
+        return private_dir(self.exports / _folder_name(folder))
+
+    def delete_folders(self, folders: list[str]) -> list[str]:
+        """Remove these person folders (blobs and exports); returns what could not be removed."""
+        left: list[str] = []
+        for folder in folders:
+            for base in (self.root, self.exports):
+                path = base / _folder_name(folder)
+                errors: list[str] = []
+                shutil.rmtree(  # onerror, not onexc: Python 3.11
+                    path, onerror=lambda _f, _p, info, e=errors: e.append(info[0].__name__)
+                )
+                if path.exists():
+                    where = f"{base.name}/{folder}"
+                    logger.warning("could not remove %s (%s)", where, ", ".join(set(errors)))
+                    left.append(where)
+        return left

@@ -11,6 +11,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.faults import drops_connection
+from storage.private_files import private_dir, touch_private
 from storage.sqlite_inline import BUSY_TIMEOUT_S as INLINE_BUSY_TIMEOUT_S
 from storage.sqlite_inline import inline_creator
 
@@ -22,7 +23,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def normalize_database_url(url: str | None, data_dir: Path) -> str:
     """Turn `DATABASE_URL` (Heroku's `postgres://` too) or nothing into an async SQLAlchemy URL."""
     if not url:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         return f"sqlite+aiosqlite:///{data_dir / 'utp.sqlite3'}"
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
@@ -40,6 +41,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = make_url(url).database or ""
         if path and path != ":memory:":
+            if Path(path).parent.is_dir():  # 0600 before SQLite makes it (-wal/-shm follow)
+                touch_private(Path(path))
             # In-thread SQLite (see storage.sqlite_inline): the embedded default's speed.
             kwargs["async_creator"] = inline_creator(path)
             busy_ms = int(INLINE_BUSY_TIMEOUT_S * 1000)
@@ -76,6 +79,8 @@ def _configure_sqlite(engine: AsyncEngine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, whatever the system's SQLite was built with.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -26,6 +26,7 @@ from passport.profile import (
 )
 from passport.signals import SignalKind, SignalStatus
 from storage.models import EntryRow, SignalRow
+from storage.sealing import load_keys
 
 REJECTED = SignalStatus.REJECTED.value
 
@@ -88,6 +89,7 @@ async def _signal_rows(
         .subquery()
     )
     latest = (await session.execute(select(inner).where(inner.c.rn == 1))).all()
+    sealer = await load_keys(session, [r.evidence for r in latest])
     out: list[SignalAggregate] = []
     for r in latest:
         t = totals.get((r.kind, r.key))
@@ -108,7 +110,7 @@ async def _signal_rows(
                 evidence_count=int(t.n),
                 first_seen=t.first,
                 last_seen=t.last,
-                latest_evidence=r.evidence or "",
+                latest_evidence=sealer.open(r.evidence) or "",
                 latest_evidence_at=r.created_at,
                 verification="verified" if t.verified else None,
                 recent_count=int(t.recent or 0),

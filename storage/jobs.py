@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage import sealing
 from storage.faults import translated
 from storage.models import JobRow, _table
 
@@ -36,6 +37,16 @@ class ClaimedJob:
     person_id: int | None
     attempts: int
     max_attempts: int
+
+
+def _opened(job: ClaimedJob, sealer: sealing.Sealer) -> ClaimedJob:
+    try:
+        payload = sealer.open_json(job.payload)
+    except sealing.KeyGone:
+        payload = {}  # the person was forgotten meanwhile: the handler finds nobody
+    return ClaimedJob(
+        job.id, job.kind, payload or {}, job.person_id, job.attempts, job.max_attempts
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -59,7 +70,12 @@ class JobWriter:
         delay: timedelta = timedelta(0),
         max_attempts: int = 6,
     ) -> None:
-        """Add a job that may run from `now + delay` (one prebuilt INSERT, no ORM flush)."""
+        """Add a job that may run from `now + delay` (one prebuilt INSERT, no ORM flush).
+
+        A person's job payload is sealed with their data key (it may carry their words).
+        """
+        if person_id is not None and payload:
+            payload = (await sealing.vault_for(self.session, person_id)).seal_json(payload)
         await self.session.execute(
             _INSERT_JOB,
             {
@@ -127,6 +143,9 @@ class JobStore:
                 row = result.first()
                 if row is not None:
                     claimed.append(ClaimedJob(*row))
+            if any(sealing.key_id_of(job.payload) for job in claimed):
+                sealer = await sealing.load_keys(session, [job.payload for job in claimed])
+                claimed = [_opened(job, sealer) for job in claimed]
         return claimed
 
     @translated

@@ -70,7 +70,7 @@ class PersonRow(Base):
     consented: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # sealed when not empty
     last_digest_at: Mapped[datetime | None]
     signing_key: Mapped[str | None] = mapped_column(Text)  # sealed with UTP_SECRET_KEY
     # schedule
@@ -122,7 +122,7 @@ class EntryRow(Base):
     __tablename__ = "entries"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # sealed (storage.sealing)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     message_key: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -163,7 +163,7 @@ class ArtifactRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="stored")
     platform: Mapped[str] = mapped_column(String(16), default="")
     ref: Mapped[str | None] = mapped_column(Text)  # platform file handle while pending
-    original_name: Mapped[str] = mapped_column(String(255), default="")
+    original_name: Mapped[str] = mapped_column(Text, default="")  # sealed
     kind: Mapped[str] = mapped_column(String(16), default="document")
     declared_size: Mapped[int | None] = mapped_column(BigInteger)
     declared_mime: Mapped[str | None] = mapped_column(String(100))
@@ -188,7 +188,7 @@ class SignalRow(Base):
     label: Mapped[str] = mapped_column(String(200))
     esco_uri: Mapped[str | None] = mapped_column(String(120))
     group_code: Mapped[str | None] = mapped_column(String(8))
-    evidence: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")  # sealed
     confidence: Mapped[float] = mapped_column(Float, default=0.5)
     status: Mapped[str] = mapped_column(String(12), default="suggested")
     source: Mapped[str] = mapped_column(String(16), default="reflection")
@@ -210,7 +210,7 @@ class JobRow(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # sealed with a person
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="CASCADE"), index=True
     )
@@ -270,3 +270,18 @@ class EntryPartRow(Base):
     message_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     position: Mapped[int] = mapped_column(Integer)
     length: Mapped[int] = mapped_column(Integer)
+
+
+class PersonKeyRow(Base):
+    """A person's data key, wrapped by the key-encryption key of UTP_SECRET_KEY (`kek_id`), and
+    the random folder their files live in. /forget deletes this row first (crypto-shredding)."""
+
+    __tablename__ = "person_keys"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    kek_id: Mapped[str] = mapped_column(String(32))
+    wrapped: Mapped[str] = mapped_column(Text)
+    folder: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]

@@ -32,6 +32,7 @@ from storage.models import (
     SignalRow,
 )
 from storage.repository import schedule_from_row
+from storage.sealing import Sealer, load_keys, vault_for, vaults_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +105,11 @@ def _schedule(r: Any) -> Schedule:
     return schedule_from_row(r)
 
 
-def _due(r: Any) -> DuePerson:
+def _due(r: Any, sealer: Sealer) -> DuePerson:
     return DuePerson(
         id=r.id,
         schedule=_schedule(r),
-        state=dict(r.state or {}),
+        state=dict(sealer.open_json(r.state) or {}),
         active=r.active,
         last_digest_at=r.last_digest_at,
         next_digest_at=r.next_digest_at,
@@ -153,8 +154,9 @@ async def due_people(session: AsyncSession, now: datetime, limit: int) -> list[D
         .order_by(PersonRow.next_nudge_at)
         .limit(limit)
     )
-    rows = await session.execute(_locked(query, session, PersonRow))
-    return [_due(r) for r in rows]
+    rows = (await session.execute(_locked(query, session, PersonRow))).all()
+    sealer = await load_keys(session, [r.state for r in rows])
+    return [_due(r, sealer) for r in rows]
 
 
 async def due_digests(session: AsyncSession, now: datetime, limit: int) -> list[DuePerson]:
@@ -170,8 +172,9 @@ async def due_digests(session: AsyncSession, now: datetime, limit: int) -> list[
         .order_by(PersonRow.id)
         .limit(limit)
     )
-    rows = await session.execute(_locked(query, session, PersonRow))
-    return [_due(r) for r in rows]
+    rows = (await session.execute(_locked(query, session, PersonRow))).all()
+    sealer = await load_keys(session, [r.state for r in rows])
+    return [_due(r, sealer) for r in rows]
 
 
 async def nudge_history(
@@ -251,7 +254,20 @@ async def _update_many(
 async def update_people(
     session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
 ) -> None:
-    """Write each claimed person's new next times, pause and state."""
+    """Write each claimed person's new next times, pause and state (sealed)."""
+    changes = list(changes)
+    with_state = [pid for pid, values in changes if values.get("state")]
+    if with_state:
+        vaults = await vaults_for(session, with_state)
+        for pid in with_state:
+            if pid not in vaults:  # a person from before sealing: their key is made now
+                vaults[pid] = await vault_for(session, pid)
+        changes = [
+            (pid, {**values, "state": vaults[pid].seal_json(values["state"])})
+            if values.get("state")
+            else (pid, values)
+            for pid, values in changes
+        ]
     await _update_many(session, _PERSONS, changes)
 
 
@@ -279,11 +295,12 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
         .order_by(NudgeRow.remind_at)
         .limit(limit)
     )
-    rows = await session.execute(_locked(query, session, NudgeRow))
-    return [_nudge(r) for r in rows]
+    rows = (await session.execute(_locked(query, session, NudgeRow))).all()
+    sealer = await load_keys(session, [r.state for r in rows])
+    return [_nudge(r, sealer) for r in rows]
 
 
-def _nudge(r: Any, newer: bool = False) -> NudgeInfo:
+def _nudge(r: Any, sealer: Sealer, newer: bool = False) -> NudgeInfo:
     return NudgeInfo(
         id=r.id,
         person_id=r.person_id,
@@ -295,7 +312,7 @@ def _nudge(r: Any, newer: bool = False) -> NudgeInfo:
         reminded_at=r.reminded_at,
         answered_at=r.answered_at,
         schedule=_schedule(r),
-        state=dict(r.state or {}),
+        state=dict(sealer.open_json(r.state) or {}),
         active=r.active,
         newer=newer,
     )
@@ -334,7 +351,9 @@ class SqlAlchemyNudgeStore:
                 .where(NudgeRow.id.in_(list(nudge_ids)))
                 .order_by(NudgeRow.id)
             )
-            return [_nudge(r, bool(r.newer)) for r in rows]
+            found = rows.all()
+            sealer = await load_keys(session, [r.state for r in found])
+            return [_nudge(r, sealer, bool(r.newer)) for r in found]
 
     async def addresses(self, person_ids: Sequence[int]) -> dict[int, Address]:
         """Where each person was seen last (one query for a batch of sends)."""
@@ -438,7 +457,9 @@ class SqlAlchemyNudgeStore:
                 .order_by(NudgeRow.iso_week.desc())
                 .limit(limit)
             )
-            return [_nudge(r) for r in rows]
+            found = rows.all()
+            sealer = await load_keys(session, [r.state for r in found])
+            return [_nudge(r, sealer) for r in found]
 
     async def year_ago_entries(self, person_ids: Sequence[int], now: datetime) -> dict[int, str]:
         """Per person, the text of an entry written about a year ago (51–53 weeks back)."""
@@ -455,8 +476,10 @@ class SqlAlchemyNudgeStore:
                 .order_by(EntryRow.created_at)
             )
             found: dict[int, str] = {}
-            for pid, text_ in rows:
-                found.setdefault(int(pid), text_)
+            pairs = rows.all()
+            sealer = await load_keys(session, [t for _, t in pairs])
+            for pid, text_ in pairs:
+                found.setdefault(int(pid), sealer.open(text_) or "")
             return found
 
     async def year_ago_entry(self, person_id: int, now: datetime) -> str | None:

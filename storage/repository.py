@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from passport.errors import AmbiguousPerson
 from passport.messages import Address
 from passport.model import (
     Artifact,
@@ -25,6 +26,7 @@ from passport.model import (
     Signal,
 )
 from passport.signals import SignalKind, SignalStatus
+from storage import sealing
 from storage.models import (
     ArtifactRow,
     ChannelStateRow,
@@ -33,11 +35,13 @@ from storage.models import (
     EntryVersionRow,
     IdentityRow,
     NudgeRow,
+    PersonKeyRow,
     PersonRow,
     SeenMessageRow,
     SignalRow,
     _table,
 )
+from storage.sealing import PersonVault, Sealer
 
 SCHEDULE_FIELDS = {f for f in Schedule.__dataclass_fields__}
 
@@ -45,6 +49,7 @@ SCHEDULE_FIELDS = {f for f in Schedule.__dataclass_fields__}
 # classes, so SQLAlchemy skips statement construction and the ORM's bulk-insert machinery.
 _PERSONS = _table(PersonRow)
 _IDENTITIES = _table(IdentityRow)
+_KEYS = _table(PersonKeyRow)
 _SEEN_INSERT = {
     "sqlite": sqlite_insert(_table(SeenMessageRow)).on_conflict_do_nothing(),
     "postgresql": pg_insert(_table(SeenMessageRow)).on_conflict_do_nothing(),
@@ -54,8 +59,14 @@ _FIND_PERSON = (
         _PERSONS,
         _IDENTITIES.c.chat_id.label("identity_chat_id"),
         _IDENTITIES.c.last_seen_at.label("identity_last_seen_at"),
+        # The person's wrapped data key comes along: the capture path needs no extra query.
+        _KEYS.c.key_id.label("vault_key_id"),
+        _KEYS.c.kek_id.label("vault_kek_id"),
+        _KEYS.c.wrapped.label("vault_wrapped"),
+        _KEYS.c.folder.label("vault_folder"),
     )
     .join(_IDENTITIES, _IDENTITIES.c.person_id == _PERSONS.c.id)
+    .outerjoin(_KEYS, _KEYS.c.person_id == _PERSONS.c.id)
     .where(
         _IDENTITIES.c.platform == bindparam("platform"),
         _IDENTITIES.c.workspace == bindparam("workspace"),
@@ -71,7 +82,11 @@ def schedule_from_row(row: Any) -> Schedule:
     return Schedule(**{name: getattr(row, name) for name in SCHEDULE_FIELDS})
 
 
-def _person(row: Any) -> Person:
+# Artifact columns that hold what the person sent (sealed with their data key).
+SEALED_ARTIFACT_TEXT = ("original_name", "text_excerpt", "note")
+
+
+def _person(row: Any, sealer: Sealer) -> Person:
     schedule = schedule_from_row(row)
     return Person(
         id=row.id,
@@ -80,31 +95,33 @@ def _person(row: Any) -> Person:
         consented=row.consented,
         active=row.active,
         onboarded=row.onboarded,
-        state=dict(row.state or {}),
+        state=dict(sealer.open_json(row.state) or {}),
         last_digest_at=row.last_digest_at,
         schedule=schedule,
     )
 
 
-def _entry(row: EntryRow, versions: Sequence[EntryVersionRow] = ()) -> Entry:
+def _entry(row: EntryRow, sealer: Sealer, versions: Sequence[EntryVersionRow] = ()) -> Entry:
     return Entry(
         id=row.id,
         person_id=row.person_id,
-        text=row.text,
+        text=sealer.open(row.text) or "",
         created_at=row.created_at,
         message_key=row.message_key,
         prompt_id=row.prompt_id,
         iso_week=row.iso_week,
         version=row.version,
-        versions=tuple(EntryVersion(v.version, v.text, v.created_at) for v in versions),
+        versions=tuple(
+            EntryVersion(v.version, sealer.open(v.text) or "", v.created_at) for v in versions
+        ),
     )
 
 
-def _artifact(row: ArtifactRow) -> Artifact:
+def _artifact(row: ArtifactRow, sealer: Sealer) -> Artifact:
     return Artifact(
         id=row.id,
         person_id=row.person_id,
-        original_name=row.original_name,
+        original_name=sealer.open(row.original_name) or "",
         created_at=row.created_at,
         status=row.status,
         sha256=row.sha256,
@@ -112,19 +129,38 @@ def _artifact(row: ArtifactRow) -> Artifact:
         size=row.size,
         kind=row.kind,
         entry_id=row.entry_id,
-        text_excerpt=row.text_excerpt,
-        credential=row.credential,
-        note=row.note,
+        text_excerpt=sealer.open(row.text_excerpt),
+        credential=sealer.open_json(row.credential),
+        note=sealer.open(row.note),
     )
 
 
-def _signal(row: SignalRow) -> Signal:
+def _sealed_columns(row: ArtifactRow) -> tuple[Any, ...]:
+    return (row.original_name, row.text_excerpt, row.note, row.credential)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArtifact:
+    """An artifact's raw columns (opened) for jobs that need the platform ref or stored path."""
+
+    id: int
+    person_id: int
+    status: str
+    platform: str
+    ref: str | None
+    original_name: str
+    kind: str
+    mime: str | None
+    stored_path: str | None
+
+
+def _signal(row: SignalRow, sealer: Sealer) -> Signal:
     return Signal(
         id=row.id,
         person_id=row.person_id,
         kind=SignalKind(row.kind),
         label=row.label,
-        evidence=row.evidence,
+        evidence=sealer.open(row.evidence) or "",
         confidence=row.confidence,
         status=SignalStatus(row.status),
         created_at=row.created_at,
@@ -152,6 +188,22 @@ class SqlAlchemyPassportRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._sealer: Sealer | None = None
+
+    @property
+    def sealer(self) -> Sealer:
+        """The key ring of this database (installed on the engine by bootstrap)."""
+        if self._sealer is None:
+            self._sealer = sealing.sealer_of(self.session)
+        return self._sealer
+
+    async def vault(self, person_id: int) -> PersonVault:
+        """The person's data key and folder (made on first use)."""
+        return await sealing.vault_for(self.session, person_id)
+
+    async def _opened(self, *values: Any) -> Sealer:
+        """The sealer, with the data keys these sealed values name loaded."""
+        return await sealing.load_keys(self.session, values)
 
     # -- people and identities -------------------------------------------------------------
 
@@ -174,29 +226,51 @@ class SqlAlchemyPassportRepository:
         ).first()
         if row is None:
             return None
-        return _person(row), row.identity_chat_id, row.identity_last_seen_at
+        if row.vault_key_id is not None:
+            sealing.remember_vault(
+                self.session,
+                row.id,
+                row.vault_key_id,
+                row.vault_kek_id,
+                row.vault_wrapped,
+                row.vault_folder,
+            )
+        sealer = await self._opened(row.state)
+        return _person(row, sealer), row.identity_chat_id, row.identity_last_seen_at
 
     async def find_person_by_key(self, person_key: str) -> Person | None:
-        """Look a person up by `platform:user` or `slack:TEAM:USER` (operators' PERSON)."""
-        parts = person_key.split(":")
-        if len(parts) < 2:
+        """The one person an operator's key names, compared exactly (never a pattern).
+
+        `platform:user` (any workspace), `platform:workspace:user`, or for Slack
+        `slack:TEAM:USER` / `slack:ENTERPRISE:TEAM:USER`. Raises AmbiguousPerson, listing the
+        candidates, when the key fits several people (the same user id in two teams).
+        """
+        platform, _, rest = person_key.partition(":")
+        workspace, colon, user_id = rest.rpartition(":")
+        if not platform or not user_id:
             return None
-        platform, user_id = parts[0], parts[-1]
-        query = (
-            select(PersonRow)
-            .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-            .where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
-        )
-        if len(parts) >= 3:
-            query = query.where(IdentityRow.workspace.endswith(parts[-2]))
-        row = (await self.session.scalars(query)).first()
-        return _person(row) if row else None
+        rows = (
+            await self.session.execute(
+                select(IdentityRow.person_id, IdentityRow.workspace).where(
+                    IdentityRow.platform == platform, IdentityRow.user_id == user_id
+                )
+            )
+        ).all()
+        if colon:  # a workspace was named: it must be that workspace, or that Slack team
+            rows = [r for r in rows if r.workspace == workspace or _team(r.workspace) == workspace]
+        people = sorted({r.person_id for r in rows})
+        if len(people) > 1:
+            raise AmbiguousPerson(
+                person_key, sorted(f"{platform}:{r.workspace}:{user_id}" for r in rows)
+            )
+        return await self.get_person(people[0]) if people else None
 
     async def create_person(self, address: Address, display_name: str, now: datetime) -> Person:
-        """A new person with one identity (flushes, so the id is known)."""
+        """A new person with one identity and their own data key (flushes, so the id is known)."""
         row = PersonRow(display_name=display_name[:200], created_at=now, state={})
         self.session.add(row)
         await self.session.flush()
+        await sealing.create_vault(self.session, row.id)
         self.session.add(
             IdentityRow(
                 person_id=row.id,
@@ -208,7 +282,7 @@ class SqlAlchemyPassportRepository:
             )
         )
         await self.session.flush()
-        return _person(row)
+        return _person(row, self.sealer)
 
     async def touch_identity(self, address: Address, now: datetime) -> None:
         """Remember the chat a person last wrote from (Telegram chats can migrate)."""
@@ -225,10 +299,14 @@ class SqlAlchemyPassportRepository:
     async def get_person(self, person_id: int) -> Person | None:
         """A person by id."""
         row = await self.session.get(PersonRow, person_id)
-        return _person(row) if row else None
+        if row is None:
+            return None
+        return _person(row, await self._opened(row.state))
 
     async def update_person(self, person_id: int, **values: Any) -> None:
         """Set person or schedule columns (e.g. onboarded=True, weekday=2, state={...})."""
+        if values.get("state"):
+            values["state"] = (await self.vault(person_id)).seal_json(values["state"])
         if values:
             await self.session.execute(
                 update(PersonRow).where(PersonRow.id == person_id).values(**values)
@@ -302,10 +380,11 @@ class SqlAlchemyPassportRepository:
         prompt_id: str | None = None,
         iso_week: str | None = None,
     ) -> Entry:
-        """Store a new entry and its first version (two INSERTs, no ORM flush)."""
+        """Store a new entry and its first version, sealed (two INSERTs, no ORM flush)."""
+        sealed = (await self.vault(person_id)).seal(text)  # one token serves both rows
         values = {
             "person_id": person_id,
-            "text": text,
+            "text": sealed,
             "created_at": now,
             "updated_at": now,
             "message_key": message_key,
@@ -320,7 +399,7 @@ class SqlAlchemyPassportRepository:
                 "entry_id": entry_id,
                 "person_id": person_id,
                 "version": 1,
-                "text": text,
+                "text": sealed,
                 "created_at": now,
             },
         )
@@ -341,14 +420,14 @@ class SqlAlchemyPassportRepository:
                 EntryRow.person_id == person_id, EntryRow.message_key == message_key
             )
         )
-        return _entry(row) if row else None
+        return _entry(row, await self._opened(row.text)) if row else None
 
     async def get_entry(self, person_id: int, entry_id: int) -> Entry | None:
         """One of this person's entries."""
         row = await self.session.scalar(
             select(EntryRow).where(EntryRow.person_id == person_id, EntryRow.id == entry_id)
         )
-        return _entry(row) if row else None
+        return _entry(row, await self._opened(row.text)) if row else None
 
     async def revise_entry(self, person_id: int, entry_id: int, text: str, now: datetime) -> Entry:
         """Give an entry a new text, keeping the old one as a version."""
@@ -357,20 +436,21 @@ class SqlAlchemyPassportRepository:
         )
         if row is None:
             raise LookupError(entry_id)
+        sealed = (await self.vault(person_id)).seal(text)
         row.version += 1
-        row.text = text
+        row.text = sealed
         row.updated_at = now
         self.session.add(
             EntryVersionRow(
                 entry_id=row.id,
                 person_id=person_id,
                 version=row.version,
-                text=text,
+                text=sealed,
                 created_at=now,
             )
         )
         await self.session.flush()
-        return _entry(row)
+        return _entry(row, self.sealer)
 
     async def entry_parts(self, person_id: int, entry_id: int) -> list[tuple[str | None, int]]:
         """(message key, length) of each part of an entry, in order; [] for a one-part entry."""
@@ -412,7 +492,7 @@ class SqlAlchemyPassportRepository:
             .join(EntryPartRow, EntryPartRow.entry_id == EntryRow.id)
             .where(EntryPartRow.person_id == person_id, EntryPartRow.message_key == message_key)
         )
-        return _entry(row) if row else None
+        return _entry(row, await self._opened(row.text)) if row else None
 
     async def entries(self, person_id: int, *, with_versions: bool = False) -> list[Entry]:
         """All of a person's entries, oldest first."""
@@ -422,7 +502,8 @@ class SqlAlchemyPassportRepository:
             )
         )
         if not with_versions:
-            return [_entry(r) for r in rows]
+            sealer = await self._opened(*(r.text for r in rows))
+            return [_entry(r, sealer) for r in rows]
         versions: dict[int, list[EntryVersionRow]] = {}
         for v in await self.session.scalars(
             select(EntryVersionRow)
@@ -430,7 +511,10 @@ class SqlAlchemyPassportRepository:
             .order_by(EntryVersionRow.entry_id, EntryVersionRow.version)
         ):
             versions.setdefault(v.entry_id, []).append(v)
-        return [_entry(r, versions.get(r.id, ())) for r in rows]
+        sealer = await self._opened(
+            *(r.text for r in rows), *(v.text for vs in versions.values() for v in vs)
+        )
+        return [_entry(r, sealer, versions.get(r.id, ())) for r in rows]
 
     async def count_entries(self, person_id: int) -> int:
         """How many entries a person has."""
@@ -445,21 +529,50 @@ class SqlAlchemyPassportRepository:
 
     async def add_artifact(self, person_id: int, now: datetime, **values: Any) -> Artifact:
         """Store an artifact row (pending a download, or already stored)."""
-        row = ArtifactRow(person_id=person_id, created_at=now, **values)
+        row = ArtifactRow(
+            person_id=person_id, created_at=now, **await self._seal_artifact(person_id, values)
+        )
         self.session.add(row)
         await self.session.flush()
-        return _artifact(row)
+        return _artifact(row, self.sealer)
 
-    async def artifact_row(self, person_id: int, artifact_id: int) -> ArtifactRow | None:
-        """The raw artifact row (for jobs that need the platform ref or stored path)."""
-        return await self.session.scalar(
+    async def _seal_artifact(self, person_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        if not any(values.get(c) for c in (*SEALED_ARTIFACT_TEXT, "credential")):
+            return values
+        vault = await self.vault(person_id)
+        sealed = dict(values)
+        for column in SEALED_ARTIFACT_TEXT:
+            if sealed.get(column):
+                sealed[column] = vault.seal(sealed[column])
+        if sealed.get("credential"):
+            sealed["credential"] = vault.seal_json(sealed["credential"])
+        return sealed
+
+    async def artifact_row(self, person_id: int, artifact_id: int) -> StoredArtifact | None:
+        """An artifact's raw columns (for jobs that need the platform ref or stored path)."""
+        row = await self.session.scalar(
             select(ArtifactRow).where(
                 ArtifactRow.person_id == person_id, ArtifactRow.id == artifact_id
             )
         )
+        if row is None:
+            return None
+        sealer = await self._opened(*_sealed_columns(row))
+        return StoredArtifact(
+            id=row.id,
+            person_id=row.person_id,
+            status=row.status,
+            platform=row.platform,
+            ref=row.ref,
+            original_name=sealer.open(row.original_name) or "",
+            kind=row.kind,
+            mime=row.mime,
+            stored_path=row.stored_path,
+        )
 
     async def update_artifact(self, person_id: int, artifact_id: int, **values: Any) -> None:
         """Change an artifact's columns."""
+        values = await self._seal_artifact(person_id, values)
         await self.session.execute(
             update(ArtifactRow)
             .where(ArtifactRow.person_id == person_id, ArtifactRow.id == artifact_id)
@@ -476,19 +589,27 @@ class SqlAlchemyPassportRepository:
 
     async def artifacts(self, person_id: int) -> list[Artifact]:
         """All of a person's artifacts, oldest first."""
-        rows = await self.session.scalars(
-            select(ArtifactRow).where(ArtifactRow.person_id == person_id).order_by(ArtifactRow.id)
+        rows = list(
+            await self.session.scalars(
+                select(ArtifactRow)
+                .where(ArtifactRow.person_id == person_id)
+                .order_by(ArtifactRow.id)
+            )
         )
-        return [_artifact(r) for r in rows]
+        sealer = await self._opened(*(v for r in rows for v in _sealed_columns(r)))
+        return [_artifact(r, sealer) for r in rows]
 
     async def artifact_paths(self, person_id: int) -> list[tuple[Artifact, str]]:
         """Stored artifacts with their blob paths (for exports with files)."""
-        rows = await self.session.scalars(
-            select(ArtifactRow)
-            .where(ArtifactRow.person_id == person_id, ArtifactRow.stored_path.is_not(None))
-            .order_by(ArtifactRow.id)
+        rows = list(
+            await self.session.scalars(
+                select(ArtifactRow)
+                .where(ArtifactRow.person_id == person_id, ArtifactRow.stored_path.is_not(None))
+                .order_by(ArtifactRow.id)
+            )
         )
-        return [(_artifact(r), r.stored_path or "") for r in rows]
+        sealer = await self._opened(*(v for r in rows for v in _sealed_columns(r)))
+        return [(_artifact(r, sealer), r.stored_path or "") for r in rows]
 
     # -- signals ---------------------------------------------------------------------------
 
@@ -544,24 +665,28 @@ class SqlAlchemyPassportRepository:
             )
         )
         blocked = decided | await self.rejected_keys(person_id)
+        vault = await self.vault(person_id)
         added: list[SignalRow] = []
         for values in signals_list:
             key = signal_key(values["kind"], values["label"], values.get("esco_uri"))
             if key in blocked:
                 continue
             blocked.add(key)
+            columns = dict(values)
+            if columns.get("evidence"):
+                columns["evidence"] = vault.seal(columns["evidence"])
             row = SignalRow(
                 person_id=person_id,
                 key=key,
                 created_at=now,
                 entry_id=entry_id,
                 artifact_id=artifact_id,
-                **values,
+                **columns,
             )
             self.session.add(row)
             added.append(row)
         await self.session.flush()
-        return [_signal(r) for r in added]
+        return [_signal(r, self.sealer) for r in added]
 
     async def set_signal_status(
         self, person_id: int, signal_ids: Iterable[int], status: SignalStatus
@@ -585,7 +710,8 @@ class SqlAlchemyPassportRepository:
                 .values(status=SignalStatus.REJECTED)
             )
         await self.session.flush()
-        return [_signal(r) for r in rows]
+        sealer = await self._opened(*(r.evidence for r in rows))
+        return [_signal(r, sealer) for r in rows]
 
     async def signals(
         self, person_id: int, *, statuses: Iterable[SignalStatus] | None = None
@@ -594,17 +720,21 @@ class SqlAlchemyPassportRepository:
         query = select(SignalRow).where(SignalRow.person_id == person_id)
         if statuses is not None:
             query = query.where(SignalRow.status.in_([str(s) for s in statuses]))
-        rows = await self.session.scalars(query.order_by(SignalRow.id))
-        return [_signal(r) for r in rows]
+        rows = list(await self.session.scalars(query.order_by(SignalRow.id)))
+        sealer = await self._opened(*(r.evidence for r in rows))
+        return [_signal(r, sealer) for r in rows]
 
     async def signals_by_ids(self, person_id: int, ids: Iterable[int]) -> list[Signal]:
         """Some of a person's signals by id."""
-        rows = await self.session.scalars(
-            select(SignalRow)
-            .where(SignalRow.person_id == person_id, SignalRow.id.in_([int(i) for i in ids]))
-            .order_by(SignalRow.id)
+        rows = list(
+            await self.session.scalars(
+                select(SignalRow)
+                .where(SignalRow.person_id == person_id, SignalRow.id.in_([int(i) for i in ids]))
+                .order_by(SignalRow.id)
+            )
         )
-        return [_signal(r) for r in rows]
+        sealer = await self._opened(*(r.evidence for r in rows))
+        return [_signal(r, sealer) for r in rows]
 
     # -- nudges ----------------------------------------------------------------------------
 
@@ -677,9 +807,30 @@ class SqlAlchemyPassportRepository:
             signals=tuple(await self.signals(person_id)),
         )
 
-    async def delete_person(self, person_id: int) -> None:
-        """Erase a person's rows (cascades to identities, entries, artifacts, signals, jobs)."""
+    async def delete_person(self, person_id: int) -> list[str]:
+        """Forget a person: their data key first (crypto-shredding), then every row.
+
+        Returns the folders (blobs, exports) their files live in, for the caller to remove once
+        this commits. Rows cascade: identities, entries, versions, artifacts, signals, jobs.
+        """
+        folders: set[str] = set()
+        for path in await self.session.scalars(
+            select(ArtifactRow.stored_path).where(
+                ArtifactRow.person_id == person_id, ArtifactRow.stored_path.is_not(None)
+            )
+        ):
+            folders.add(str(path).split("/", 1)[0])  # files stored before 0004 live in p<id>
+        vault = await sealing.shred(self.session, person_id)
+        if vault is not None:
+            folders.add(vault.folder)
         await self.session.execute(delete(PersonRow).where(PersonRow.id == person_id))
+        return sorted(f for f in folders if f)
+
+    async def scrub(self) -> None:
+        """SQLite: fold the WAL into the database and truncate it, so freed pages (zeroed by
+        secure_delete) leave no old copy behind. Best effort; PostgreSQL needs nothing here."""
+        if self.session.bind.dialect.name == "sqlite":
+            await self.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     # -- channel state ---------------------------------------------------------------------
 
@@ -696,6 +847,11 @@ class SqlAlchemyPassportRepository:
         else:
             row.value = value
             row.updated_at = now
+
+
+def _team(workspace: str) -> str:
+    """The Slack team of an `enterprise:team` workspace ("" elsewhere)."""
+    return workspace.rpartition(":")[2] if ":" in workspace else ""
 
 
 def with_schedule(person: Person, **changes: Any) -> Person:

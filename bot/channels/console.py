@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +21,7 @@ from handlers import texts
 from passport.errors import StorageUnavailable, TransientDeliveryError
 from passport.faults import DEFAULT_POLICY, FaultPolicy
 from passport.messages import Address, Inbound, InboundFile, Outbound
+from storage.private_files import private_dir, write_private
 
 PREFIX = "utp> "
 
@@ -33,7 +34,7 @@ class ConsoleChannel(Channel):
     def __init__(
         self,
         user: str,
-        out_dir: Path,
+        out_dir: Path | Callable[[], Awaitable[Path]],
         stream: TextIO | None = None,
         *,
         max_bytes: int = 20 * 2**20,
@@ -43,7 +44,10 @@ class ConsoleChannel(Channel):
         self.faults = faults
         self.max_bytes = max_bytes
         self.address = Address("console", user, user)
-        self.out_dir = out_dir
+        # A folder, or how to find the person's own (random, private) exports folder: never
+        # built from the name typed after --as, which could be "../../elsewhere".
+        self._out_dir = out_dir
+        self.out_dir: Path | None = out_dir if isinstance(out_dir, Path) else None
         self.stream = stream or sys.stdout
         self.last_choices: list[str] = []
 
@@ -55,8 +59,13 @@ class ConsoleChannel(Channel):
         """Print messages for the person at this terminal."""
         if address.user_id != self.user:
             raise TransientDeliveryError("that person is not at this terminal", retry_after=300)
+        await self._find_out_dir(messages)
         for message in messages:
             self.render(message)
+
+    async def _find_out_dir(self, messages: Sequence[Outbound]) -> None:
+        if callable(self._out_dir) and any(m.attachment is not None for m in messages):
+            self.out_dir = await self._out_dir()
 
     def render(self, message: Outbound) -> None:
         """Print one message: text, numbered choices, and where an attachment was saved."""
@@ -69,11 +78,11 @@ class ConsoleChannel(Channel):
             self.last_choices = [c.data for c in message.choices]
             for number, choice in enumerate(message.choices, 1):
                 self._print(f"     {number}. {choice.label}")
-        if message.attachment is not None:
-            path = self.out_dir / message.attachment.filename
+        if message.attachment is not None and self.out_dir is not None:
+            path = self.out_dir / (Path(message.attachment.filename).name or "export")
             try:
-                self.out_dir.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(message.attachment.content)
+                private_dir(self.out_dir)
+                write_private(path, message.attachment.content)  # 0600: may hold a private key
             except OSError as exc:
                 self._print(f"     (could not save {message.attachment.kind} to {path}: {exc})")
                 return
@@ -133,7 +142,9 @@ class ConsoleChannel(Channel):
                 continue
             if inbound is None:
                 continue
-            for message in await self.deliver(handler, inbound):
+            replies = await self.deliver(handler, inbound)
+            await self._find_out_dir(replies)
+            for message in replies:
                 self.render(message)
             await after_each()
 

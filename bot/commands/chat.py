@@ -6,6 +6,7 @@ import argparse
 import getpass
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.common import parse_now, run, settings_or_exit
@@ -61,9 +62,20 @@ async def chat(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     user = (args.user or getpass.getuser() or "me").strip()[:64]
     app = await bootstrap(settings, clock=parse_now(args.now))
+
+    async def exports_dir() -> Path:
+        """This person's own exports folder (random id, 0700), found by their identity."""
+        async with app.services.uow() as uow:
+            person = await uow.passport.find_person(console.address)
+            if person is None:
+                raise RuntimeError("no person at this terminal yet")
+            vault = await uow.passport.vault(person.id)
+            await uow.commit()  # a key made on first use is kept
+        return app.services.blobs.exports_dir(vault.folder)
+
     console = ConsoleChannel(
         user,
-        settings.utp_data_dir / "exports" / user,
+        exports_dir,
         max_bytes=app.services.limits.max_file_bytes,
         faults=app.services.faults,
     )

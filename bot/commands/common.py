@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from passport.clock import Clock, FixedClock, SystemClock
+from passport.errors import AmbiguousPerson
+from passport.model import Person
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -39,6 +41,21 @@ def parse_now(value: str | None) -> Clock:
     if at.tzinfo is None:
         raise SystemExit("utp: --now needs a UTC offset, like 2026-12-06T18:00:00+01:00")
     return FixedClock(at)
+
+
+async def find_person(uow: Any, key: str) -> Person | None:
+    """The one person an operator's PERSON key names, or None after saying why on stderr:
+    nobody fits, or several do (an ambiguous key is refused with every candidate listed)."""
+    try:
+        person = await uow.passport.find_person_by_key(key)
+    except AmbiguousPerson as exc:
+        print(f"utp: {key} fits more than one person; name one of:", file=sys.stderr)
+        for candidate in exc.candidates:
+            print(f"  {candidate}", file=sys.stderr)
+        return None
+    if person is None:
+        print(f"utp: no person {key}", file=sys.stderr)
+    return person
 
 
 def run(coro: Coroutine[Any, Any, int]) -> int:

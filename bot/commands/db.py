@@ -22,9 +22,11 @@ def main(args: argparse.Namespace) -> int:
 async def _upgrade() -> int:
     from storage.engine import make_engine, normalize_database_url
     from storage.migrate import upgrade
+    from storage.sealing import Sealer, install_sealer
 
     settings = settings_or_exit()
     engine = make_engine(normalize_database_url(settings.database_url, settings.utp_data_dir))
+    install_sealer(engine, Sealer(settings.secret_key()))  # 0004 seals existing rows
     try:
         await upgrade(engine)
     finally:

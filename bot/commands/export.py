@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.commands.common import run, settings_or_exit
+from bot.commands.common import find_person, run, settings_or_exit
 from passport.errors import BadInput, StorageUnavailable
 
 # The keys of handlers.privacy.FORMATS, spelled out so `utp --help` loads no handlers
@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--person",
         required=True,
-        help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456",
+        help="platform:user, e.g. console:alice, telegram:1001, slack:T123:U456 "
+        "(exact; refused with the candidates when it fits several people)",
     )
     parser.add_argument("--format", default="json", choices=FORMAT_NAMES)
     parser.add_argument("--out", required=True, type=Path)
@@ -37,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
 
 async def _export(args: argparse.Namespace) -> int:
     from bot.bootstrap import bootstrap
+    from storage.private_files import private_dir, write_private
 
     settings = settings_or_exit()
     app = await bootstrap(settings)
@@ -49,10 +51,10 @@ async def _export(args: argparse.Namespace) -> int:
             return 1
         if files is None:
             return 1
-        args.out.mkdir(parents=True, exist_ok=True)
+        private_dir(args.out)
         for attachment in files:
-            path = args.out / attachment.filename
-            path.write_bytes(attachment.content)
+            # 0600 from the first byte: exports hold every note, and `key` the private key.
+            path = write_private(args.out / Path(attachment.filename).name, attachment.content)
             print(path)
     finally:
         await app.close()
@@ -63,9 +65,8 @@ async def _build(app, args: argparse.Namespace) -> list | None:
     from handlers.privacy import build_export
 
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person_by_key(args.person)
+        person = await find_person(uow, args.person)
         if person is None:
-            print(f"utp: no person {args.person}", file=sys.stderr)
             return None
         try:
             files = await build_export(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from bot.commands.common import parse_now, run, settings_or_exit
+from bot.commands.common import find_person, parse_now, run, settings_or_exit
 from passport.model import WEEKDAYS
 from passport.prompts import get_prompt
 
@@ -43,9 +42,8 @@ async def _schedule(args: argparse.Namespace) -> int:
     app = await bootstrap(settings, clock=parse_now(args.now))
     try:
         async with app.services.uow() as uow:
-            person = await uow.passport.find_person_by_key(args.person)
+            person = await find_person(uow, args.person)
         if person is None:
-            print(f"utp: no person {args.person}", file=sys.stderr)
             return 1
         recent = await SqlAlchemyNudgeStore(app.sessionmaker).recent(person.id, limit=4)
     finally:

@@ -20,7 +20,7 @@ def utp_env(data_dir: Path, cache_dir: Path, **extra: str) -> dict[str, str]:
     env = {**os.environ, "UTP_DATA_DIR": str(data_dir), "UTP_CACHE_DIR": str(cache_dir)}
     for name in ("DATABASE_URL", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN"):
         env.pop(name, None)
-    env["UTP_SECRET_KEY"] = "fault-test-secret"
+    env["UTP_SECRET_KEY"] = SECRET
     env.update(extra)
     return env
 
@@ -134,11 +134,26 @@ def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:
     return proc
 
 
+SECRET = "fault-test-secret"
+
+
+def opened(texts: list[str], keys: list[tuple[str, str, str]]) -> list[str]:
+    """Entry texts as stored (sealed) opened with the people's data keys and the test secret."""
+    from storage.sealing import Sealer
+
+    sealer = Sealer(SECRET)
+    for key_id, kek_id, wrapped in keys:
+        sealer.unwrap(key_id, kek_id, wrapped)
+    return [sealer.open(t) or "" for t in texts]
+
+
 def entries(db: Path) -> list[str]:
-    """Every stored entry text (read straight from the SQLite file)."""
+    """Every stored entry text (read straight from the SQLite file, then opened)."""
     conn = sqlite3.connect(db, timeout=30)
     try:
-        return [row[0] for row in conn.execute("SELECT text FROM entries ORDER BY id")]
+        texts = [row[0] for row in conn.execute("SELECT text FROM entries ORDER BY id")]
+        keys = conn.execute("SELECT key_id, kek_id, wrapped FROM person_keys").fetchall()
+        return opened(texts, keys)
     finally:
         conn.close()
 

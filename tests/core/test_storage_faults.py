@@ -22,6 +22,7 @@ from tests.core.faults import (
     can_mount,
     entries,
     hold_write_lock,
+    opened,
     run_chat,
     sh,
     utp_env,
@@ -313,7 +314,9 @@ async def pg_entries(url: str) -> list[str]:
 
     conn = await asyncpg.connect(url)
     try:
-        return [r["text"] for r in await conn.fetch("SELECT text FROM entries ORDER BY id")]
+        texts = [r["text"] for r in await conn.fetch("SELECT text FROM entries ORDER BY id")]
+        keys = await conn.fetch("SELECT key_id, kek_id, wrapped FROM person_keys")
+        return opened(texts, [tuple(k) for k in keys])
     finally:
         await conn.close()
 

@@ -60,8 +60,6 @@ def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_p
             "/file /no/such/file.pdf",
             "what are my strengths?",
             "/export json",
-            "/forget",
-            "yes",
         ],
     )
     assert "Is that OK?" in out
@@ -75,8 +73,10 @@ def test_a_newcomer_onboards_reflects_files_asks_exports_and_forgets(dirs, tmp_p
         document = json.loads(zf.read("passport.json"))
         assert any(n.endswith("certificate.txt") for n in zf.namelist())
     assert "taught my little brother" in document["entries"][0]["text"]
+    out = chat(data, cache, ["/forget", "yes"])
     assert "Everything is deleted" in out
     assert not [p for p in (data / "blobs").rglob("*") if p.is_file()]
+    assert not Path(saved).exists()  # the export went with the rest
 
 
 def test_keep_by_number_and_digest_shows_the_kept_skill(dirs):
