@@ -7,6 +7,7 @@ private-key JWK, the secret key) goes through these helpers.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -32,8 +33,11 @@ def private_dir(path: Path) -> Path:
         except FileExistsError:
             pass
         os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
-    if not missing:
-        os.chmod(path, DIR_MODE)
+    if not missing and stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+        try:
+            os.chmod(path, DIR_MODE)
+        except OSError:
+            pass  # a read-only mount: nothing new is written there until it is writable again
     return path
 
 
