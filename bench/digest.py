@@ -2,6 +2,7 @@
 
     python bench/digest.py                # default: 40 digest runs, 15 chart runs per person
     python bench/digest.py --runs 100
+    python bench/digest.py --compare-sealing   # digest p50 with sealed vs plain evidence
 
 Builds a temporary SQLite database with the lead's storage models: three measured people (≈3
 signals per weekly entry, a vocabulary of 60 signal keys, some confirmed, some rejected, some
@@ -9,6 +10,9 @@ verified) beside 40 other people with a year each, so the tables are not trivial
 `load_profile_inputs` (SQL) + `build_profile` + `render_digest`, no LLM. Chart = `render_chart`
 on the built profile (and, separately, with the query in front). Prints p50 and p90 in ms.
 Targets: digest ≤ 100 ms p50, flat across history sizes; chart ≤ 300 ms p50.
+
+`--compare-sealing` builds the same data twice, once sealed with each person's data key (as UTP
+stores it) and once in plain text (as before sealing), and times the digest on both, alternating.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from passport.profile import build_profile  # noqa: E402
 from storage.engine import make_engine, make_sessionmaker  # noqa: E402
 from storage.insight_queries import load_profile_inputs  # noqa: E402
 from storage.models import Base, EntryRow, PersonRow, SignalRow  # noqa: E402
+from storage.sealing import Sealer, create_vault, install_sealer  # noqa: E402
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 GROUPS = ["T4", "T2", "T3", "S1", "S2", "S4", "S5", "K05", "K06", "L1"]
@@ -111,7 +116,7 @@ def _person_rows(pid: int, weeks: int, rng: random.Random) -> tuple[list, list]:
     return entries, signals
 
 
-async def _seed(sessionmaker) -> dict[str, int]:
+async def _seed(sessionmaker, *, sealed: bool = False) -> dict[str, int]:
     rng = random.Random(7)
     ids: dict[str, int] = {}
     async with sessionmaker() as session:
@@ -120,6 +125,12 @@ async def _seed(sessionmaker) -> dict[str, int]:
             session.add(PersonRow(id=pid, created_at=NOW - timedelta(weeks=weeks)))
             await session.flush()
             entries, signals = _person_rows(pid, weeks, rng)
+            if sealed:
+                vault = await create_vault(session, pid)
+                for row in entries:
+                    row.text = vault.seal(row.text)
+                for row in signals:
+                    row.evidence = vault.seal(row.evidence)
             session.add_all(entries)
             await session.flush()
             session.add_all(signals)
@@ -182,9 +193,56 @@ async def main(runs: int, chart_runs: int) -> None:
         await engine.dispose()
 
 
+async def compare_sealing(runs: int, rounds: int = 5) -> None:
+    """Digest p50 on sealed and on plain data, alternating blocks of `runs`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        made = {}
+        for sealed in (True, False):
+            engine = make_engine(f"sqlite+aiosqlite:///{Path(tmp) / f'bench-{sealed}.sqlite3'}")
+            if sealed:
+                install_sealer(engine, Sealer("bench"))
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+            sessionmaker = make_sessionmaker(engine)
+            made[sealed] = (engine, sessionmaker, await _seed(sessionmaker, sealed=sealed))
+        since = NOW - timedelta(days=7)
+
+        async def digest(sessionmaker, pid: int) -> str:
+            async with sessionmaker() as session:
+                inputs = await load_profile_inputs(session, pid, now=NOW, since_last_digest=since)
+            return render_digest(build_profile(inputs, now=NOW), now=NOW)
+
+        print(f"digest p50 (query+build+render), SQLite, {rounds} x {runs} runs each, alternating")
+        for name in PEOPLE:
+            times: dict[bool, list[float]] = {True: [], False: []}
+            texts = {}
+            for sealed in (True, False):  # warm-up (and the data key unwrapped once)
+                _, sm, ids = made[sealed]
+                texts[sealed] = await digest(sm, ids[name])
+            assert texts[True] == texts[False], "sealed and plain digests differ"
+            for _ in range(rounds):
+                for sealed in (True, False):
+                    _, sm, ids = made[sealed]
+                    for _ in range(runs):
+                        t0 = time.perf_counter()
+                        await digest(sm, ids[name])
+                        times[sealed].append(time.perf_counter() - t0)
+            s, p = statistics.median(times[True]), statistics.median(times[False])
+            print(
+                f"{name:8}  sealed {s * 1000:6.2f} ms   plain {p * 1000:6.2f} ms   "
+                f"cost {100 * (s / p - 1):5.1f} %"
+            )
+        for engine, _, _ in made.values():
+            await engine.dispose()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--chart-runs", type=int, default=15)
+    parser.add_argument("--compare-sealing", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.chart_runs))
+    if args.compare_sealing:
+        asyncio.run(compare_sealing(args.runs))
+    else:
+        asyncio.run(main(args.runs, args.chart_runs))

@@ -11,6 +11,7 @@ import pytest
 from passport.messages import Address
 from storage.engine import make_engine, make_sessionmaker, normalize_database_url
 from storage.migrate import upgrade
+from storage.sealing import Sealer, install_sealer
 from storage.team import MIN_CHANGE, RECHECK, build_counts, claim_team_posts
 from storage.uow import UnitOfWorkFactory
 
@@ -21,6 +22,7 @@ URI = "http://data.europa.eu/esco/skill/{}"
 @pytest.fixture
 async def uows(db_url, tmp_path):
     engine = make_engine(normalize_database_url(db_url, tmp_path))
+    install_sealer(engine, Sealer("test-secret-key"))  # people's words are sealed at rest
     await upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
     yield UnitOfWorkFactory(sessionmaker), sessionmaker
