@@ -18,17 +18,12 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import MetaData, Table, inspect, select, update
+from typing import TYPE_CHECKING, Any
 
 from bot.commands.common import run, settings_or_exit
-from bot.settings import Settings
-from storage.engine import make_engine, make_sessionmaker, normalize_database_url
-from storage.migrate import upgrade
-from storage.models import PersonRow
-from storage.private_files import write_private
-from storage.sealing import Sealer, SealingError, install_sealer, rewrap_all
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,6 +63,11 @@ def _secrets(settings: Settings) -> tuple[str, str, Path | None]:
 
 
 async def _rotate() -> int:
+    from storage.engine import make_engine, make_sessionmaker, normalize_database_url
+    from storage.migrate import upgrade
+    from storage.private_files import write_private
+    from storage.sealing import Sealer, SealingError, install_sealer, rewrap_all
+
     settings = settings_or_exit()
     old, new, secret_file = _secrets(settings)
     engine = make_engine(normalize_database_url(settings.database_url, settings.utp_data_dir))
@@ -104,8 +104,11 @@ async def _rotate() -> int:
 
 
 async def _reseal_signing_keys(session: Any, old: str, new: str) -> int:
+    from sqlalchemy import select, update
+
     from ler.errors import KeyUnsealError
     from ler.keys import open_key, seal_key
+    from storage.models import PersonRow
 
     rows = (
         await session.execute(
@@ -129,6 +132,8 @@ async def _reseal_signing_keys(session: Any, old: str, new: str) -> int:
 
 
 def _reseal_slack_tokens(session: Any, old: str, new: str) -> int:
+    from sqlalchemy import MetaData, Table, inspect, select, update
+
     from bot.channels.slack_install import TOKEN_FIELDS, TokenSealer
     from storage.slack_models import BOTS, INSTALLATIONS
 
