@@ -8,7 +8,7 @@ Every person gets a data key and a random folder (`person_keys`); their entry te
 versions, evidence quotes, file names, text, notes and credentials, state and job payloads are
 sealed in place. The sealer comes from the engine (`storage.sealing.install_sealer`), so the
 upgrade needs UTP_SECRET_KEY like every start does. Files already in the blob store keep their
-plain bytes until `utp keys seal-files` seals them (they open either way).
+plain bytes (they open either way) until the person forgets them: sealing them is left to do.
 """
 
 from __future__ import annotations
