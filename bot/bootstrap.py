@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.base import Channel
-from bot.delivery import ChannelDelivery
+from bot.delivery import ChannelDelivery, OutboxMarks, OutboxSweeper
 from bot.runner import JobRunner
 from bot.scheduler import rhythm_table
 from bot.settings import Settings
@@ -32,6 +32,7 @@ from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
 from storage.sealing import Sealer, install_sealer
+from storage.outbox import Lease
 from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class App:
     job_handlers: JobHandlers
     channels: dict[str, Channel] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    sweeper: OutboxSweeper | None = None  # sends what a dead process left in the outbox
+    marks: OutboxMarks | None = None  # how channels mark reply parts sent
 
     def add_channel(self, channel: Channel) -> None:
         """Make a platform reachable from this process (sending, and file downloads)."""
@@ -213,6 +216,7 @@ async def bootstrap(
         await wait_for_database(engine, faults)
     sessionmaker = make_sessionmaker(engine)
     clock = clock or SystemClock()
+    Lease.seconds = settings.utp_outbox_lease_seconds
     uow = UnitOfWorkFactory(sessionmaker)
     llm = build_llm(settings)
     transcriber = None
@@ -240,7 +244,7 @@ async def bootstrap(
         followup_writer=build_followup_writer(settings, llm),
     )
     channels: dict[str, Channel] = {}
-    delivery = ChannelDelivery(uow, channels)
+    delivery = ChannelDelivery(uow, channels, clock)
     job_store = JobStore(sessionmaker)
     job_handlers = JobHandlers(services, delivery)
     # The weekly rhythm's jobs (nudge, reminder, scheduled digest) run beside the core ones.
@@ -274,4 +278,6 @@ async def bootstrap(
         runner=runner,
         job_handlers=job_handlers,
         channels=channels,
+        sweeper=OutboxSweeper(services, delivery, clock),
+        marks=delivery.marks,
     )

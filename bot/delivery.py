@@ -1,24 +1,90 @@
-"""Delivery: sends a person's messages through the channel of the platform they use."""
+"""Delivery: sends a person's messages through the channel of the platform they use.
+
+Replies live in the outbox (`storage/outbox.py`) from the commit on. `OutboxMarks` is how a
+channel marks each part as it goes out (or hands the rest back when sending fails);
+`OutboxSweeper` keeps this process's leases alive and sends what a dead process left unsent.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
+from itertools import groupby
 
 from bot.channels.base import Channel
+from handlers.context import Services
+from handlers.reply import LATER, Reply, is_empty
+from passport.clock import Clock, SystemClock
 from passport.errors import RecipientGone, TransientDeliveryError
 from passport.messages import Address, Outbound
 from passport.ports import UnitOfWorkFactory
+from storage.outbox import OutboxPart, part_key
 
 logger = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 2.0
+PRUNE_AFTER = timedelta(days=2)
+
+
+class OutboxMarks:
+    """Marks stored reply parts as they are sent; each mark is its own short transaction."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def sent(self, message: Outbound) -> None:
+        """This part went out: it is never sent again."""
+        key = part_key(message)
+        if key is None:
+            return
+        try:
+            async with self.uow() as uow:
+                await uow.outbox.mark_sent(key[0], key[1], self.clock.now())
+                await uow.commit()
+        except Exception:  # noqa: BLE001 - the part went out; at worst it is sent once more
+            logger.exception("marking a sent reply part failed")
+
+    async def failed(
+        self, messages: Sequence[Outbound], error: Exception, retry_after: float | None
+    ) -> list[Outbound]:
+        """Sending failed for a while: stored parts wait for a sweep; returns the unstored."""
+        unstored = [m for m in messages if part_key(m) is None]
+        replies = {key[0] for m in messages if (key := part_key(m)) is not None}
+        if replies:
+            async with self.uow() as uow:
+                for reply in sorted(replies):
+                    await uow.outbox.release(
+                        reply,
+                        self.clock.now(),
+                        retry_after=retry_after,
+                        error=f"{type(error).__name__}: {error}",
+                    )
+                await uow.commit()
+        return unstored
+
+    async def gone(self, messages: Sequence[Outbound], reason: str) -> None:
+        """Nobody to send to any more: the stored parts are dropped (kept visible)."""
+        replies = {key[0] for m in messages if (key := part_key(m)) is not None}
+        if not replies:
+            return
+        async with self.uow() as uow:
+            for reply in sorted(replies):
+                await uow.outbox.drop(reply, self.clock.now(), reason)
+            await uow.commit()
 
 
 class ChannelDelivery:
     """Finds the person's identity on a platform this process can send to, and sends there."""
 
-    def __init__(self, uow: UnitOfWorkFactory, channels: dict[str, Channel]) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, channels: dict[str, Channel], clock: Clock | None = None
+    ) -> None:
         self.uow = uow
         self.channels = channels
+        self.marks = OutboxMarks(uow, clock or SystemClock())
 
     async def address_for(self, person_id: int, platform: str | None = None) -> Address | None:
         """Where to reach a person: the given platform, else where they were seen last."""
@@ -49,3 +115,98 @@ class ChannelDelivery:
         if address is None:
             raise RecipientGone(f"person {person_id} has no identity")
         await self.deliver_to(address, messages)
+
+    async def deliver_stored(
+        self, address: Address, messages: Sequence[Outbound], marks: OutboxMarks | None = None
+    ) -> int:
+        """Send stored parts one by one in order, marking each; returns how many went out.
+
+        On a failure the parts not yet sent are handed back to the outbox (a sweep retries
+        them later, or they are dropped when the person is gone) and the error is raised.
+        """
+        marks = marks or self.marks
+        for index, message in enumerate(messages):
+            try:
+                if not is_empty(message):
+                    await self.deliver_to(address, [message])
+            except TransientDeliveryError as exc:
+                await marks.failed(messages[index:], exc, exc.retry_after)
+                raise
+            except RecipientGone as exc:
+                await marks.gone(messages[index:], str(exc))
+                raise
+            await marks.sent(message)
+        return len(messages)
+
+
+class OutboxSweeper:
+    """Keeps this process's leases alive and sends replies whose holder let go of them."""
+
+    def __init__(self, services: Services, delivery: ChannelDelivery, clock: Clock) -> None:
+        self.services = services
+        self.delivery = delivery
+        self.clock = clock
+        self.marks = OutboxMarks(services.uow, clock)
+
+    async def keep_alive(self) -> None:
+        """Renew the lease on every unsent part this process holds."""
+        async with self.services.uow() as uow:
+            await uow.outbox.keep_alive(self.clock.now())
+            await uow.commit()
+
+    async def sweep(self, limit: int = 50) -> int:
+        """Claim due replies for the platforms this process can reach and send them."""
+        platforms = list(self.delivery.channels)
+        if not platforms:
+            return 0
+        async with self.services.uow() as uow:
+            parts = await uow.outbox.claim(self.clock.now(), platforms, limit=limit)
+            await uow.commit()
+        sent = 0
+        for _, group in groupby(parts, key=lambda p: p.reply):
+            sent += await self._send_reply(list(group))
+        return sent
+
+    async def _send_reply(self, parts: list[OutboxPart]) -> int:
+        first = parts[0]
+        messages = Reply(p.message for p in parts)
+        if any(LATER in m.meta for m in messages):
+            await messages.ready(self.services)
+        try:
+            return await self.delivery.deliver_stored(first.address, messages, self.marks)
+        except TransientDeliveryError as exc:
+            logger.warning("outbox reply will be retried: %s", exc)
+        except RecipientGone:
+            logger.info("outbox reply dropped: the person is gone")
+            if first.address.chat_id == first.address.user_id or first.address.platform == "slack":
+                async with self.services.uow() as uow:
+                    await uow.passport.set_active_by_address(first.address, False)
+                    await uow.commit()
+        except Exception as exc:  # noqa: BLE001 - a bug in one reply must not stop the sweep
+            logger.exception("sending an outbox reply failed")
+            await self.marks.failed(messages, exc, None)
+        return 0
+
+    async def prune(self) -> None:
+        """Forget settled parts after a while (their words were emptied when sent)."""
+        async with self.services.uow() as uow:
+            await uow.outbox.prune(self.clock.now() - PRUNE_AFTER)
+            await uow.commit()
+
+    async def run_forever(self, stop: asyncio.Event, every: float = SWEEP_SECONDS) -> None:
+        """Keep leases alive and sweep until `stop` is set."""
+        rounds = 0
+        while not stop.is_set():
+            try:
+                await self.keep_alive()
+                while await self.sweep():
+                    pass
+                if rounds % 1800 == 0:
+                    await self.prune()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the sweeper
+                logger.exception("outbox sweep failed; retrying")
+            rounds += 1
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except TimeoutError:
+                pass

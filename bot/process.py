@@ -66,6 +66,9 @@ async def run_until_stopped(
     if receive:
         for channel in channels:
             await channel.start(app.conversation.handle)
+    if app.sweeper is not None:
+        # Replies a dead process committed and never sent go out from here (once its lease ends).
+        tasks.append(asyncio.create_task(app.sweeper.run_forever(stop)))
     if jobs:
         tasks.append(asyncio.create_task(app.runner.run_forever(stop)))
     if scheduler:

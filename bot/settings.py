@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     port: int = 8080
     utp_worker_id: str | None = None
     utp_busy_wait_s: float = 30.0  # a database locked by another process is waited out this long
+    # How long an unsent reply stays with the process that committed it before a sweep in
+    # another (or a restarted) process sends it; a living process renews it every 2 s.
+    utp_outbox_lease_seconds: float = 15.0
 
     @field_validator("utp_max_file_mb")
     @classmethod

@@ -64,6 +64,8 @@ class Turn:
     text: str = ""
     entry_id: int | None = None  # the entry this turn stored or extended
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Slow reply parts (a chart), made after the commit: placeholder key -> maker.
+    makers: dict[str, Callable[[], Awaitable[Outbound | None]]] = field(default_factory=dict)
 
     async def save_state(self, **changes: Any) -> None:
         """Merge `changes` into the person's conversation state (None removes a key)."""

@@ -8,10 +8,13 @@ from datetime import datetime
 
 from handlers import texts
 from handlers.context import Services, Turn, say
+from handlers.reply import Maker
+from handlers.reply import later as later_part
 from passport.digest import has_news, personal_next_step, render_digest
 from passport.goal import GoalView, goal_gap
 from passport.messages import Attachment, Choice, Outbound
 from passport.model import Person
+from passport.profile import Profile
 from passport.prompts import choose_prompt, evidence_by_category, get_prompt
 from passport.timeutil import iso_week, zone
 
@@ -47,33 +50,66 @@ async def digest_messages(
     *,
     scheduled: bool = False,
     narrate: bool = True,
+    later: dict[str, Maker] | None = None,
 ) -> list[Outbound] | None:
-    """The digest text (and chart); None when `scheduled` and nothing is new since last time."""
-    from insight.chart import render_chart
+    """The digest text (and chart); None when `scheduled` and nothing is new since last time.
 
+    With `later`, the chart is a placeholder whose maker is left there, drawn after the commit;
+    without it, the chart is drawn here. Moving "since last time" on is the caller's write.
+    """
     profile = await uow.passport.profile(person.id, now=now, since=person.last_digest_at)
+    return await digest_from_profile(
+        services,
+        person,
+        profile,
+        now,
+        scheduled=scheduled,
+        narrate=narrate,
+        later=later,
+        step=await digest_step(uow, person, now),
+    )
+
+
+async def digest_step(uow, person: Person, now: datetime):
+    """The personal next step the digest ends with (reads only)."""
+    return personal_next_step(
+        await _goal_view(uow, person),
+        evidence_by_category(await uow.passport.prompt_evidence(person.id)),
+        now,
+    )
+
+
+async def digest_from_profile(
+    services: Services,
+    person: Person,
+    profile: Profile,
+    now: datetime,
+    *,
+    scheduled: bool = False,
+    narrate: bool = True,
+    later: dict[str, Maker] | None = None,
+    step=None,
+) -> list[Outbound] | None:
+    """`digest_messages` from a profile (and next step) already read: no database, so call it
+    outside any transaction."""
     if scheduled and not has_news(profile):
         return None
     narrative = None
     if narrate and services.narrator is not None and profile.all_signals:
         narrative = await services.narrator(profile)
-    step = personal_next_step(
-        await _goal_view(uow, person),
-        evidence_by_category(await uow.passport.prompt_evidence(person.id)),
-        now,
-    )
     text = render_digest(
         profile, now=now, narrative=narrative, tz=zone(person.schedule.timezone), step=step
     )
     out = [Outbound(text=text)]
     if profile.all_signals:
-        # Matplotlib is CPU work: keep the event loop free for other people meanwhile.
-        chart = await asyncio.to_thread(render_chart, profile, now=now)
-        if chart:
-            out.append(
-                Outbound(attachment=Attachment("utp-skills.png", chart, "image/png", kind="image"))
-            )
-    await uow.passport.update_person(person.id, last_digest_at=now)
+        if later is not None:
+            key = f"chart:{person.id}:{now.isoformat()}"
+            later[key] = lambda: chart_part(profile, now)
+            out.append(later_part(key))
+        else:
+            chart = await chart_part(profile, now)
+            if chart is not None:
+                out.append(chart)
     return out
 
 
@@ -90,6 +126,25 @@ async def _goal_view(uow, person: Person) -> GoalView | None:
     return goal_gap(occupation, occupation.essential, await uow.passport.evidence_uris(person.id))
 
 
+async def chart_part(profile: Profile, now: datetime) -> Outbound | None:
+    """The skills chart as a reply part (drawn in a thread: matplotlib is CPU work)."""
+    from insight.chart import render_chart
+
+    chart = await asyncio.to_thread(render_chart, profile, now=now)
+    if not chart:
+        return None
+    return Outbound(attachment=Attachment("utp-skills.png", chart, "image/png", kind="image"))
+
+
+async def chart_from_key(services: Services, key: str) -> Outbound | None:
+    """Draw a chart placeholder again from its key (`chart:<person>:<time>`) after a crash."""
+    _, person_id, at = key.split(":", 2)
+    now = datetime.fromisoformat(at)
+    async with services.uow() as uow:
+        profile = await uow.passport.profile(int(person_id), now=now, since=None)
+    return await chart_part(profile, now)
+
+
 async def digest(turn: Turn) -> list[Outbound]:
     """The passport at a glance; with an LLM the warm narrative is written in a job."""
     if turn.services.narrator is not None:
@@ -97,7 +152,9 @@ async def digest(turn: Turn) -> list[Outbound]:
             "digest", {"scheduled": False}, turn.now, person_id=turn.person.id
         )
         return [say(texts.DIGEST_COMING)]
-    return await digest_messages(turn.services, turn.uow, turn.person, turn.now) or []
+    out = await digest_messages(turn.services, turn.uow, turn.person, turn.now, later=turn.makers)
+    await turn.uow.passport.update_person(turn.person.id, last_digest_at=turn.now)
+    return out or []
 
 
 async def another_prompt(turn: Turn) -> list[Outbound]:

@@ -15,7 +15,7 @@ from handlers import texts
 from handlers.context import Services
 from handlers.files import store_content
 from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
-from passport.errors import FileRejected, RecipientGone
+from passport.errors import FileRejected, RecipientGone, TransientDeliveryError
 from passport.followup import AskedRecord, check_question, choose_followup, worth_asking
 from passport.messages import Choice, InboundFile, Outbound
 from passport.ports import Delivery
@@ -67,30 +67,48 @@ class JobHandlers:
         erase_folders(self.services, list(payload.get("folders") or []))
 
     async def digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
-        """Build a digest (with the LLM narrative and chart) and deliver it directly."""
+        """Build a digest (with the LLM narrative and chart) and deliver it through the outbox.
+
+        Nothing slow runs in a transaction: the profile is read in a short one, the narrative
+        and the chart are made outside any, then one short write stores the parts in the
+        outbox with "since last time" moved on; the parts are sent after that commit.
+        """
         if person_id is None:
             return
-        from handlers.insight import digest_messages
+        from handlers.insight import digest_from_profile, digest_step
 
-        now = self.services.clock.now()
-        async with self.services.uow() as uow:
+        services = self.services
+        now = services.clock.now()
+        async with services.uow() as uow:
             person = await uow.passport.get_person(person_id)
             if person is None:
                 return
-            messages = await digest_messages(
-                self.services, uow, person, now, scheduled=bool(payload.get("scheduled"))
-            )
-            if messages is None:
-                return
-            try:
-                await self.delivery.deliver(person_id, messages)
-            except RecipientGone:
-                await uow.rollback()
+            profile = await uow.passport.profile(person_id, now=now, since=person.last_digest_at)
+            step = await digest_step(uow, person, now)
+        messages = await digest_from_profile(
+            services, person, profile, now, scheduled=bool(payload.get("scheduled")), step=step
+        )
+        if messages is None:
+            return
+        address = await self.delivery.address_for(person_id)
+        if address is None:
+            async with services.uow() as uow:
                 await uow.passport.update_person(person_id, active=False)
                 await uow.commit()
-                return
-            # Only a delivered digest moves "since last time" on; a failed send retries whole.
+            return
+        async with services.uow() as uow:
+            stored = await uow.outbox.add(address, messages, now, person_id=person_id)
+            # Stored means it will be delivered: "since last time" moves on with it.
+            await uow.passport.update_person(person_id, last_digest_at=now)
             await uow.commit()
+        try:
+            await self.delivery.deliver_stored(address, stored)
+        except RecipientGone:
+            async with services.uow() as uow:
+                await uow.passport.update_person(person_id, active=False)
+                await uow.commit()
+        except TransientDeliveryError as exc:
+            logger.warning("digest parts wait in the outbox: %s", exc)
 
     async def _queue_send(self, uow, person_id: int, messages: Sequence[Outbound]) -> None:
         await uow.jobs.enqueue(

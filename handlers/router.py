@@ -1,8 +1,10 @@
 """The conversation: picks the handler for each `Inbound` and returns `Outbound` replies.
 
-Capture first: whatever a person sent is committed (with its durable jobs) before `handle`
-returns, and nothing slow runs here. Replays of a platform message are recognised by its key and
-answered with silence, also after /forget.
+Capture first: whatever a person sent is committed with its durable jobs **and its replies** (the
+outbox, `storage/outbox.py`) in one transaction before `handle` returns, and nothing slow runs
+inside that transaction: slow reply parts (a chart) are made after the commit (`Reply.ready`).
+Replays of a platform message are recognised by its key and answered with silence, also after
+/forget.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from datetime import timedelta
 
 from handlers import files, insight, onboarding, privacy, reflection, settings, texts
 from handlers.context import Services, Turn, clean_text, home_address, say
+from handlers.reply import Reply, answering_later
 from passport.messages import Address, Inbound, Outbound
+from passport.model import Person
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +49,31 @@ class Conversation:
         # Set by the wiring: sends a notice straight to the person (nothing is stored with it).
         self.tell: Callable[[Address, list[Outbound]], Awaitable[None]] | None = None
 
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
+    async def handle(self, inbound: Inbound) -> Reply:
         """Handle one inbound message under the storage-fault policy (passport.faults).
 
         A lock held elsewhere is waited out (the person hears "one moment…" once); a disk that
         is full, read-only storage or a database that is away raises `StorageUnavailable`, and
         nothing was stored: the channel keeps the message and tries again later.
+
+        The replies come back committed to the outbox. Inside `answers_later()` they come back
+        right after the commit, slow parts still to make (`Reply.ready`); otherwise ready.
         """
         if inbound.is_group and not inbound.addressed:
-            return []
+            return Reply()
 
         async def one_moment() -> None:
             if self.tell is not None:
                 await self.tell(inbound.address, [say(texts.ONE_MOMENT)])
 
-        return await self.services.faults.run(
+        reply = await self.services.faults.run(
             lambda: self._handle_once(inbound), on_wait=one_moment
         )
+        if answering_later():
+            return reply
+        return (await reply.ready(self.services)).visible()
 
-    async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
+    async def _handle_once(self, inbound: Inbound) -> Reply:
         services = self.services
         now = services.clock.now()
         async with services.uow() as uow:
@@ -73,15 +83,17 @@ class Conversation:
             if inbound.message_id and not inbound.edited:
                 if not await repo.mark_seen(inbound.message_key, now):
                     logger.info("replayed message dropped")
-                    return []
+                    return Reply()
             found = await repo.find_person_seen(inbound.address)
             person = found[0] if found else None
             if person is None:
                 if inbound.action or inbound.edited:
-                    return [say(texts.NOT_UNDERSTOOD_BUTTON)] if inbound.action else []
+                    # Nothing is stored (not even the key): the answer is not kept either.
+                    return Reply([say(texts.NOT_UNDERSTOOD_BUTTON)] if inbound.action else [])
                 out = await onboarding.first_contact(services, uow, inbound, now)
+                stored = await self._store(uow, inbound, out, None, now)
                 await uow.commit()
-                return out
+                return Reply(stored)
             _, chat_id, last_seen = found
             # One UPDATE saved per message: refresh only when the chat moved or an hour passed.
             # A group is never a person's home chat: weekly questions stay private.
@@ -93,10 +105,24 @@ class Conversation:
                 uow=uow, person=person, inbound=inbound, now=now, services=services, text=text
             )
             out = await self._route(turn)
+            stored = await self._store(uow, inbound, out, person, now)
             await uow.commit()
         for callback in turn.after_commit:
             callback()
-        return out
+        return Reply(stored, turn.makers)
+
+    @staticmethod
+    async def _store(
+        uow, inbound: Inbound, out: list[Outbound], person: Person | None, now
+    ) -> list[Outbound]:
+        """Replies into the outbox, in the capture's transaction, with what they answer."""
+        return await uow.outbox.add(
+            inbound.address,
+            out,
+            now,
+            person_id=person.id if person is not None else None,
+            answers=inbound.message_key if inbound.message_id else None,
+        )
 
     async def _route(self, turn: Turn) -> list[Outbound]:
         person, inbound, text = turn.person, turn.inbound, turn.text

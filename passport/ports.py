@@ -53,11 +53,13 @@ class BlobStore(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: `passport` is the repository, `jobs` enqueues durable jobs."""
+    """One transaction: `passport` is the repository, `jobs` enqueues durable jobs, `outbox`
+    stores replies with what they answer."""
 
     passport: Any
     jobs: Any
     team: Any  # the team skill map (storage.team)
+    outbox: Any
 
     async def __aenter__(self) -> UnitOfWork: ...
 
@@ -85,6 +87,14 @@ class Delivery(Protocol):
         self, person_id: int, messages: Sequence[Outbound], *, platform: str | None = None
     ) -> None:
         """Send; raises RecipientGone or TransientDeliveryError."""
+        ...
+
+    async def address_for(self, person_id: int, platform: str | None = None) -> Any:
+        """Where to reach a person (an Address), or None."""
+        ...
+
+    async def deliver_stored(self, address: Any, messages: Sequence[Outbound]) -> int:
+        """Send outbox parts in order, marking each sent (the rest wait for a sweep)."""
         ...
 
 

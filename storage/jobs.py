@@ -242,6 +242,19 @@ class JobStore:
             return int(await session.scalar(query) or 0)
 
     @translated
+    async def requeue_parked(self, now: datetime) -> int:
+        """Parked jobs run again from now, with fresh attempts (after a fix)."""
+        async with self.sessionmaker() as session, session.begin():
+            result = await session.execute(
+                update(JobRow)
+                .where(JobRow.status == "parked")
+                .values(
+                    status="queued", attempts=0, run_after=now, locked_until=None, updated_at=now
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    @translated
     async def parked(self) -> list[tuple[int, str, str | None]]:
         """Parked jobs with their last error: visible, never silently dropped."""
         async with self.sessionmaker() as session:

@@ -285,3 +285,32 @@ class PersonKeyRow(Base):
     wrapped: Mapped[str] = mapped_column(Text)
     folder: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+class OutboxRow(Base):
+    """One part of a reply, stored with what it answers in the capture's own transaction.
+
+    A process that commits a reply holds it (`locked_by`, a lease kept alive while it lives) and
+    sends it; each part is marked `sent` as it goes out. Parts whose holder died are claimed by a
+    sweep and sent then, in order, and a marked part is never sent again.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    reply: Mapped[str] = mapped_column(String(32), index=True)  # groups the parts of one reply
+    part: Mapped[int] = mapped_column(Integer, default=0)  # order within the reply
+    answers: Mapped[str | None] = mapped_column(String(64))  # hash of the message key answered
+    person_id: Mapped[int | None] = mapped_column(BigInteger)  # no FK: /forget's goodbye too
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # the Outbound as JSON, emptied once sent
+    # pending → sent, or dropped (nobody to send to) / parked (kept failing)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_status_locked_until", "status", "locked_until"),)

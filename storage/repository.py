@@ -848,6 +848,19 @@ class SqlAlchemyPassportRepository:
             row.value = value
             row.updated_at = now
 
+    async def channel_states(self, prefix: str) -> list[tuple[str, str]]:
+        """Every (key, value) whose key starts with `prefix` (e.g. parked Telegram updates)."""
+        rows = await self.session.execute(
+            select(ChannelStateRow.key, ChannelStateRow.value)
+            .where(ChannelStateRow.key.startswith(prefix, autoescape=True))
+            .order_by(ChannelStateRow.key)
+        )
+        return [(key, value) for key, value in rows]
+
+    async def delete_channel_state(self, key: str) -> None:
+        """Forget a durable channel value."""
+        await self.session.execute(delete(ChannelStateRow).where(ChannelStateRow.key == key))
+
 
 def _team(workspace: str) -> str:
     """The Slack team of an `enterprise:team` workspace ("" elsewhere)."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from passport.errors import StorageConflict
 from storage.faults import as_utp_error
 from storage.jobs import JobWriter
+from storage.outbox import OutboxWriter
 from storage.repository import SqlAlchemyPassportRepository
 from storage.team import SqlAlchemyTeamRepository
 
@@ -20,6 +21,7 @@ class SqlAlchemyUnitOfWork:
     passport: SqlAlchemyPassportRepository
     jobs: JobWriter
     team: SqlAlchemyTeamRepository
+    outbox: OutboxWriter
     session: AsyncSession
 
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
@@ -30,6 +32,7 @@ class SqlAlchemyUnitOfWork:
         self.passport = SqlAlchemyPassportRepository(self.session)
         self.jobs = JobWriter(self.session)
         self.team = SqlAlchemyTeamRepository(self.session)
+        self.outbox = OutboxWriter(self.session)
         return self
 
     async def __aexit__(

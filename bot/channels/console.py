@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import Channel, InboundHandler
+from bot.delivery import OutboxMarks
 from handlers import texts
 from passport.errors import StorageUnavailable, TransientDeliveryError
 from passport.faults import DEFAULT_POLICY, FaultPolicy
@@ -50,6 +51,7 @@ class ConsoleChannel(Channel):
         self.out_dir: Path | None = out_dir if isinstance(out_dir, Path) else None
         self.stream = stream or sys.stdout
         self.last_choices: list[str] = []
+        self.marks: OutboxMarks | None = None  # set by `utp chat`: marks printed replies
 
     def _print(self, text: str) -> None:
         self.stream.write(text + "\n")
@@ -146,6 +148,8 @@ class ConsoleChannel(Channel):
             await self._find_out_dir(replies)
             for message in replies:
                 self.render(message)
+                if self.marks is not None:
+                    await self.marks.sent(message)  # printed: never printed again
             await after_each()
 
     async def deliver(self, handler: InboundHandler, inbound: Inbound) -> list[Outbound]:

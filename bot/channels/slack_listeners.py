@@ -36,6 +36,7 @@ from bot.channels.slack_inbound import (
     workspace_key,
 )
 from handlers.home import home_summary
+from handlers.reply import Reply, answers_later
 from passport.errors import DeliveryError
 from passport.messages import Address, Inbound
 
@@ -109,17 +110,25 @@ async def take(
     replace_ts: str | None = None,
     after: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Capture now (the conversation commits), post the answers after the ack."""
+    """Capture now (the conversation commits its replies to the outbox), then return so Bolt
+    sends the 200; slow reply parts (a chart) are made and the answers posted after the ack."""
     if channel.handler is None:
         raise RuntimeError("Slack channel received an event before it was started")
     inbound = await _with_profile(channel, inbound, client)
-    out = list(await channel.handler(inbound))
+    with answers_later():
+        out = await channel.handler(inbound)
+    if not isinstance(out, Reply):
+        out = Reply(out)
     if any(c.data.startswith("slot:") for m in out for c in m.choices):
-        out = with_team_default(
-            out, await workspace_defaults(channel.services, inbound.address.workspace)
+        out = out.like(
+            with_team_default(
+                out, await workspace_defaults(channel.services, inbound.address.workspace)
+            )
         )
 
     async def post() -> None:
+        if not out.is_ready:
+            await out.ready()
         await channel.poster.reply(
             client, inbound.address, out, thread_ts=thread_ts, replace_ts=replace_ts
         )

@@ -16,8 +16,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_api import delivery_error
 from bot.channels.slack_blocks import escape, message_payload, slack_commands
+from bot.delivery import OutboxMarks
 from handlers.context import Services
 from handlers.jobs import outbound_to_payload
+from handlers.reply import is_empty
 from passport.errors import DeliveryError, RecipientGone, TransientDeliveryError
 from passport.messages import Address, Outbound
 
@@ -30,6 +32,7 @@ class SlackPoster:
     def __init__(self, services: Services, notify: Callable[[], None]) -> None:
         self.services = services
         self.notify = notify  # wakes the local job runner when a send job was queued
+        self.marks = OutboxMarks(services.uow, services.clock)
         self.dms: dict[tuple[str, str], str] = {}
 
     async def dm_channel(
@@ -75,14 +78,18 @@ class SlackPoster:
         replace_ts: str | None = None,
         queue_rest_for: Address | None = None,
     ) -> int:
-        """Post messages in order; returns how many went out.
+        """Post messages in order, marking each stored part sent; returns how many went out.
 
-        When some went out and then Slack failed for a while, the rest become a durable send
-        job (so nothing is posted twice); when none went out, the error is raised.
+        When some went out and then Slack failed for a while, the rest wait in the outbox (or,
+        not stored there, become a durable send job), so nothing is posted twice; when none
+        went out, the error is raised.
         """
         for index, message in enumerate(messages):
             try:
-                replace_ts = await self._post_one(client, channel, message, thread_ts, replace_ts)
+                if not is_empty(message):
+                    replace_ts = await self._post_one(
+                        client, channel, message, thread_ts, replace_ts
+                    )
             except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
                 error = delivery_error(exc, "chat.postMessage")
                 if (
@@ -90,9 +97,12 @@ class SlackPoster:
                     and queue_rest_for is not None
                     and isinstance(error, TransientDeliveryError)
                 ):
-                    await self.queue_send(queue_rest_for, messages[index:], error.retry_after)
+                    rest = await self.marks.failed(messages[index:], error, error.retry_after)
+                    if rest:
+                        await self.queue_send(queue_rest_for, rest, error.retry_after)
                     return index
                 raise error from exc
+            await self.marks.sent(message)
         return len(messages)
 
     async def _post_one(
@@ -170,10 +180,13 @@ class SlackPoster:
                 queue_rest_for=address,
             )
         except TransientDeliveryError as exc:
-            logger.warning("Slack reply deferred to a send job: %s", exc)
-            await self.queue_send(address, messages, exc.retry_after)
+            logger.warning("Slack reply deferred (outbox or a send job): %s", exc)
+            rest = await self.marks.failed(messages, exc, exc.retry_after)
+            if rest:
+                await self.queue_send(address, rest, exc.retry_after)
         except RecipientGone as exc:
             logger.warning("Slack reply not possible, member marked inactive: %s", exc)
+            await self.marks.gone(messages, str(exc))
             async with self.services.uow() as uow:
                 await uow.passport.set_active_by_address(address, False)
                 await uow.commit()

@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -31,6 +31,9 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 NETWORK_RETRIES = 2
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from bot.delivery import OutboxMarks
 
 
 def utf16_len(text: str) -> int:
@@ -117,15 +120,25 @@ class TelegramSender:
         self.clock = clock
 
     async def send(
-        self, address: Address, messages: Sequence[Outbound], *, edit_message_id: int | None = None
+        self,
+        address: Address,
+        messages: Sequence[Outbound],
+        *,
+        edit_message_id: int | None = None,
+        marks: OutboxMarks | None = None,
     ) -> None:
-        """Deliver in order; the first `replace_previous` message edits `edit_message_id`."""
+        """Deliver in order; the first `replace_previous` message edits `edit_message_id`.
+
+        With `marks`, each stored part is marked sent as soon as it went out.
+        """
         target = [int(address.chat_id)]  # mutable: a migrated chat is followed for the rest
         for message in messages:
             edit = edit_message_id if message.replace_previous else None
             if edit is not None:
                 edit_message_id = None  # only one message replaces the buttons
             await self._send_one(target, message, edit)
+            if marks is not None:
+                await marks.sent(message)
 
     async def _send_one(self, target: list[int], message: Outbound, edit: int | None) -> None:
         markup = keyboard(message.choices) if message.choices else None

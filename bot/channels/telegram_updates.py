@@ -2,9 +2,12 @@
 
 UTP owns the poll loop instead of PTB's `Updater`, because the updater confirms an update (moves
 the offset) before its handler has finished. Here each update is handed to the conversation,
-which commits what arrived; only then is the next offset stored durably, and only then are the
-replies sent (in order per chat, off the poll loop). A crash between the commit and the offset
-re-delivers the update; the conversation recognises the message key and stores nothing twice.
+which commits what arrived with its replies (the outbox); only then is the next offset stored
+durably, and only then are slow reply parts made (a chart) and the replies sent, each part marked
+as it goes out (in order per chat, off the poll loop). A crash before a part is marked leaves it
+in the outbox, and the next start (or any worker's sweep) sends it. A crash between the commit
+and the offset re-delivers the update; the conversation recognises the message key and stores
+nothing twice.
 An update that keeps failing is parked in `channel_state`, never dropped silently.
 """
 
@@ -24,7 +27,10 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.base import InboundHandler
 from bot.channels.telegram_convert import BotIdentity, callback_to_inbound, message_to_inbound
 from bot.channels.telegram_send import TelegramSender, seconds
+from bot.delivery import OutboxMarks
 from handlers.jobs import outbound_to_payload
+from handlers.reply import Reply as Answers
+from handlers.reply import answers_later
 from passport.clock import Clock
 from passport.errors import RecipientGone, StorageUnavailable, TransientDeliveryError
 from passport.messages import Address, Outbound
@@ -63,6 +69,7 @@ class TelegramUpdates:
         self.update_attempts = update_attempts
         self.on_back = on_back
         self.handler: InboundHandler | None = None
+        self.marks = OutboxMarks(uow, clock)
         self._chains: dict[str, asyncio.Task] = {}
 
     async def drain(self, timeout: float = 10) -> None:
@@ -202,6 +209,36 @@ class TelegramUpdates:
             await uow.commit()
         logger.error("telegram update %s parked after repeated failures", data["update_id"])
 
+    async def replay_parked(self) -> tuple[int, int]:
+        """Run every parked update once more (after a fix): (replayed, still parked).
+
+        A replayed update leaves the parked list once its turn is committed; its replies are
+        sent here (and, were this process to stop first, by any sweep from the outbox).
+        """
+        async with self.uow() as uow:
+            parked = await uow.passport.channel_states(PARKED_PREFIX)
+        replayed = failed = 0
+        for key, raw in parked:
+            try:
+                data = json.loads(raw)
+                update = parse(data, self.bot)
+                reply = await self._dispatch(update) if update is not None else None
+                if update is None:
+                    failed += 1
+                    continue
+            except Exception:  # noqa: BLE001 - still failing: it stays parked, visibly
+                logger.exception("parked telegram update %s failed again", key)
+                failed += 1
+                continue
+            async with self.uow() as uow:
+                await uow.passport.delete_channel_state(key)
+                await uow.commit()
+            replayed += 1
+            if reply is not None:
+                self._schedule(*reply)
+        await self.drain(timeout=60)
+        return replayed, failed
+
     # -- one update ----------------------------------------------------------------------------
 
     async def _dispatch(self, update: Update) -> tuple[str, Reply] | None:
@@ -216,12 +253,12 @@ class TelegramUpdates:
             inbound = message_to_inbound(message, me, edited=update.edited_message is not None)
             if inbound is None or (inbound.is_group and not inbound.addressed):
                 return None
-            out = list(await self.handler(inbound))
+            out = await self._commit(inbound)
             return inbound.address.chat_id, self._reply(inbound.address, out)
         query = update.callback_query
         if query is not None:
             inbound = callback_to_inbound(query)
-            out = list(await self.handler(inbound)) if inbound is not None else []
+            out = await self._commit(inbound) if inbound is not None else []
             held = query.message.message_id if query.message is not None else None
             address = inbound.address if inbound is not None else None
             chat = address.chat_id if address is not None else str(query.from_user.id)
@@ -233,6 +270,13 @@ class TelegramUpdates:
                 address = Address("telegram", str(member.from_user.id), str(member.chat.id))
                 await self._set_active(address, status == "member")
         return None
+
+    async def _commit(self, inbound: Any) -> list[Outbound]:
+        """The conversation's turn up to its commit; slow reply parts are made in `_reply`."""
+        assert self.handler is not None
+        with answers_later():
+            out = await self.handler(inbound)
+        return out if isinstance(out, Answers) else list(out)
 
     def _reply(
         self,
@@ -250,14 +294,19 @@ class TelegramUpdates:
                     logger.info("answerCallbackQuery failed (%s)", type(exc).__name__)
             if address is None or not out:
                 return
+            if isinstance(out, Answers) and not out.is_ready:
+                await out.ready()  # a chart: after the commit and the offset, never before
             try:
-                await self.sender.send(address, out, edit_message_id=edit)
-            except RecipientGone:
+                await self.sender.send(address, out, edit_message_id=edit, marks=self.marks)
+            except RecipientGone as exc:
+                await self.marks.gone(out, str(exc))
                 if address.chat_id == address.user_id:  # their private chat, not a group
                     await self._set_active(address, False)
             except TransientDeliveryError as exc:
-                logger.warning("telegram reply failed (%s); queued to retry", exc)
-                await self._queue_retry(address, out)
+                logger.warning("telegram reply failed (%s); it waits to be retried", exc)
+                unstored = await self.marks.failed(out, exc, exc.retry_after)
+                if unstored:
+                    await self._queue_retry(address, unstored)
 
         return reply
 

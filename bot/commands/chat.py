@@ -80,6 +80,7 @@ async def chat(args: argparse.Namespace) -> int:
         faults=app.services.faults,
     )
     app.add_channel(console)
+    console.marks = app.marks
     interactive = sys.stdin.isatty()
     try:
         try:
@@ -93,6 +94,11 @@ async def chat(args: argparse.Namespace) -> int:
             await app.services.faults.run(lambda: app.release_waiting(console.address))
         except StorageUnavailable as exc:
             logger.warning("catching up skipped for now: %s", exc)
+        if app.sweeper is not None:
+            try:
+                await app.sweeper.sweep()  # replies committed before a crash, never printed
+            except StorageUnavailable as exc:
+                logger.warning("unprinted replies wait for the next start: %s", exc)
         await app.runner.run_until_idle()
         if interactive:
             console.render_banner()

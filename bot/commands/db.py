@@ -1,4 +1,8 @@
-"""`utp db upgrade` and `utp db status`: the schema and the job queue, for operators."""
+"""`utp db upgrade`, `status` and `replay-parked`: the schema, the job queue and the outbox.
+
+`replay-parked` is for after a fix: parked jobs and parked outbox replies run again, and parked
+Telegram updates are handled once more (their replies are sent).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,20 @@ import argparse
 
 from bot.commands.common import run, settings_or_exit
 
+PARKED_PREFIX = "telegram:parked:"  # as bot.channels.telegram_updates (not imported: no PTB here)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `utp db`."""
-    parser = subparsers.add_parser("db", help="database schema and job queue")
-    parser.add_argument("action", choices=("upgrade", "status"))
+    parser = subparsers.add_parser("db", help="database schema, job queue and parked work")
+    parser.add_argument("action", choices=("upgrade", "status", "replay-parked"))
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Run the chosen action."""
+    if args.action == "replay-parked":
+        return run(_replay_parked())
     return run(_upgrade() if args.action == "upgrade" else _status())
 
 
@@ -45,6 +53,38 @@ async def _status() -> int:
         print("jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
         for job_id, kind, error in await app.jobs.parked():
             print(f"parked job {job_id} ({kind}): {error}")
+        async with app.services.uow() as uow:
+            outbox = await uow.outbox.counts()
+            updates = await uow.passport.channel_states(PARKED_PREFIX)
+        print("replies: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "none"))
+        print(f"parked telegram updates: {len(updates)}")
     finally:
         await app.close()
     return 0
+
+
+async def _replay_parked() -> int:
+    settings = settings_or_exit()
+    app = await bootstrap(settings)
+    try:
+        now = app.clock.now()
+        jobs = await app.jobs.requeue_parked(now)
+        async with app.services.uow() as uow:
+            replies = await uow.outbox.requeue_parked(now)
+            await uow.commit()
+        replayed = still = 0
+        if settings.telegram_bot_token:
+            from bot.channels.telegram import build_telegram_channel
+
+            channel = build_telegram_channel(app, settings)
+            app.add_channel(channel)
+            channel.updates.handler = app.conversation.handle
+            replayed, still = await channel.updates.replay_parked()
+        else:
+            async with app.services.uow() as uow:
+                still = len(await uow.passport.channel_states(PARKED_PREFIX))
+        print(f"requeued {jobs} parked job(s) and {replies} parked reply part(s)")
+        print(f"replayed {replayed} parked telegram update(s); {still} still parked")
+    finally:
+        await app.close()
+    return 0 if not still else 1

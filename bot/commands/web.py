@@ -40,9 +40,12 @@ async def _web(args: argparse.Namespace) -> int:
         runner = await serve(app, args.host, args.port or settings.port)
         stop = stop_event()
         worker = asyncio.create_task(app.runner.run_forever(stop)) if args.jobs else None
+        sweeper = asyncio.create_task(app.sweeper.run_forever(stop)) if app.sweeper else None
         await stop.wait()
         if worker is not None:
             await worker
+        if sweeper is not None:
+            await sweeper
         await runner.cleanup()
     finally:
         await app.close()
