@@ -17,7 +17,7 @@ from bot.channels.base import Channel
 from handlers.context import Services
 from handlers.reply import LATER, Reply, is_empty
 from passport.clock import Clock, SystemClock
-from passport.errors import RecipientGone, TransientDeliveryError
+from passport.errors import RecipientGone, TransientDeliveryError, UTPError
 from passport.messages import Address, Outbound
 from passport.ports import UnitOfWorkFactory
 from storage.outbox import OutboxPart, part_key
@@ -44,6 +44,8 @@ class OutboxMarks:
             async with self.uow() as uow:
                 await uow.outbox.mark_sent(key[0], key[1], self.clock.now())
                 await uow.commit()
+        except UTPError as exc:  # storage away or full: the part went out, it may go once more
+            logger.warning("marking a sent reply part failed (%s)", exc)
         except Exception:  # noqa: BLE001 - the part went out; at worst it is sent once more
             logger.exception("marking a sent reply part failed")
 
@@ -203,6 +205,8 @@ class OutboxSweeper:
                     pass
                 if rounds % 1800 == 0:
                     await self.prune()
+            except UTPError as exc:  # storage away, full or busy: the next round tries again
+                logger.warning("outbox sweep postponed (%s)", exc)
             except Exception:  # noqa: BLE001 - a database hiccup must not stop the sweeper
                 logger.exception("outbox sweep failed; retrying")
             rounds += 1
