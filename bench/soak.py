@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiohttp import ClientSession, ClientTimeout  # noqa: E402
+from aiohttp import ClientError, ClientSession, ClientTimeout  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
@@ -236,7 +236,7 @@ class Soak:
                     if 200 <= r.status < 300:
                         self.sent.ack_latency["telegram"].append(time.monotonic() - start)
                         return
-            except (OSError, TimeoutError):
+            except (OSError, TimeoutError, ClientError):
                 pass
             self.sent.retries["telegram"] += 1
             await asyncio.sleep(0.2)
@@ -302,7 +302,7 @@ class Soak:
                     if r.status == 200:
                         self.sent.ack_latency["slack"].append(time.monotonic() - start)
                         return
-            except (OSError, TimeoutError):
+            except (OSError, TimeoutError, ClientError):
                 pass
             attempt += 1
             self.sent.retries["slack"] += 1
@@ -510,6 +510,19 @@ class Soak:
             if str(call.args.get("text", "")).startswith(ACKS):
                 seen[str(call.args.get("channel"))] += 1
         extra = sum(max(0, seen[c] - n) for c, n in self.sent.per_chat.items())
+        sends = {
+            "telegram": sum(
+                s.method in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+                for s in self.tg.sent
+            ),
+            "slack": len(self.slack.called("chat.postMessage"))
+            + len(self.slack.called("chat.update")),
+        }
+        parts = dict(
+            await self.db(
+                "SELECT platform, count(*) FROM outbox WHERE status = 'sent' GROUP BY platform"
+            )
+        )
         missing = sum(max(0, n - seen[c]) for c, n in self.sent.per_chat.items())
         by_channel = Counter(sent.values())
         print("\n== soak ==")
@@ -530,6 +543,10 @@ class Soak:
         )
         print(f"answered (terminal): {self.sent.terminal_answers} of {self.sent.terminal_lines}")
         print(f"outbox parts:       {dict((s, n) for s, n in statuses)}")
+        for platform, n in sends.items():
+            print(
+                f"  {platform}: {n} platform sends for {parts.get(platform, 0)} parts marked sent"
+            )
         print(
             f"capture throughput: {len(stored) / seconds:.1f} msg/s offered at "
             f"{self.args.rate}/s (+ terminal sessions)"

@@ -35,6 +35,20 @@ class OutboxMarks:
         self.uow = uow
         self.clock = clock
 
+    async def hold(self, messages: Sequence[Outbound]) -> bool:
+        """Right before sending a stored reply: still ours? (False: a sweep is sending it.)"""
+        replies = {key[0] for m in messages if (key := part_key(m)) is not None}
+        if not replies:
+            return True
+        try:
+            async with self.uow() as uow:
+                held = [await uow.outbox.hold(reply, self.clock.now()) for reply in replies]
+                await uow.commit()
+        except UTPError as exc:  # storage away: send anyway (at worst twice, never lost)
+            logger.warning("could not renew the hold on a reply (%s)", exc)
+            return True
+        return any(held)
+
     async def sent(self, message: Outbound) -> None:
         """This part went out: it is never sent again."""
         key = part_key(message)

@@ -81,10 +81,14 @@ class Conversation:
             # Button presses too: channels key them by the press (Telegram callback query id,
             # Slack action_ts), so a press re-delivered after a crash is not applied twice.
             if inbound.message_id and not inbound.edited:
-                if not await repo.mark_seen(inbound.message_key, now):
+                fresh, found = await repo.mark_seen_and_find(
+                    inbound.message_key, inbound.address, now
+                )
+                if not fresh:
                     logger.info("replayed message dropped")
                     return Reply()
-            found = await repo.find_person_seen(inbound.address)
+            else:
+                found = await repo.find_person_seen(inbound.address)
             person = found[0] if found else None
             if person is None:
                 if inbound.action or inbound.edited:

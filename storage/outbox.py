@@ -158,6 +158,20 @@ class OutboxWriter:
             for index, message in enumerate(messages)
         ]
 
+    async def hold(self, reply: str, now: datetime) -> bool:
+        """Renew this holder's lease on a reply about to be sent; False when a sweep took it
+        (the lease ran out while this process was starved) or nothing is left to send."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.reply == reply,
+                OutboxRow.status == "pending",
+                OutboxRow.locked_by == self.holder,
+            )
+            .values(locked_until=Lease.until(now))
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def mark_sent(self, reply: str, part: int, now: datetime) -> None:
         """The part went out: never send it again (and forget its words)."""
         await self.session.execute(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,6 +72,27 @@ _FIND_PERSON = (
         _IDENTITIES.c.workspace == bindparam("workspace"),
         _IDENTITIES.c.user_id == bindparam("user_id"),
     )
+)
+_SEEN = _table(SeenMessageRow)
+_FOUND = _FIND_PERSON.subquery("found")
+# PostgreSQL: the key is marked seen and the person found in one round trip (a data-modifying
+# CTE); `fresh` is 0 for a replay. SQLite runs in-process, so it keeps two statements.
+_SEEN_AND_FIND = (
+    select(
+        select(func.count())
+        .select_from(
+            pg_insert(_SEEN)
+            .values(key_hash=bindparam("key_hash"), seen_at=bindparam("seen_at"))
+            .on_conflict_do_nothing()
+            .returning(_SEEN.c.key_hash)
+            .cte("fresh_key")
+        )
+        .scalar_subquery()
+        .label("fresh"),
+        _FOUND,
+    )
+    .select_from(select(literal(1).label("one")).subquery("one"))
+    .outerjoin(_FOUND, true())
 )
 _INSERT_ENTRY = insert(_table(EntryRow)).returning(_table(EntryRow).c.id)
 _INSERT_VERSION = insert(_table(EntryVersionRow))
@@ -226,6 +247,10 @@ class SqlAlchemyPassportRepository:
         ).first()
         if row is None:
             return None
+        return await self._found(row)
+
+    async def _found(self, row: Any) -> tuple[Person, str, datetime]:
+        """A `_FIND_PERSON` row as (person, chat id, last seen), its vault remembered."""
         if row.vault_key_id is not None:
             sealing.remember_vault(
                 self.session,
@@ -362,6 +387,32 @@ class SqlAlchemyPassportRepository:
             stmt, {"key_hash": message_key_hash(message_key), "seen_at": now}
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_seen_and_find(
+        self, message_key: str, address: Address, now: datetime
+    ) -> tuple[bool, tuple[Person, str, datetime] | None]:
+        """`mark_seen` then `find_person_seen`, in one round trip on PostgreSQL."""
+        if self.session.bind.dialect.name != "postgresql":
+            if not await self.mark_seen(message_key, now):
+                return False, None
+            return True, await self.find_person_seen(address)
+        row = (
+            await self.session.execute(
+                _SEEN_AND_FIND,
+                {
+                    "key_hash": message_key_hash(message_key),
+                    "seen_at": now,
+                    "platform": address.platform,
+                    "workspace": address.workspace,
+                    "user_id": address.user_id,
+                },
+            )
+        ).one()
+        if not row.fresh:
+            return False, None
+        if row.id is None:
+            return True, None
+        return True, await self._found(row)
 
     async def was_seen(self, message_key: str) -> bool:
         """True when this message key was taken in before."""

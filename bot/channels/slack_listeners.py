@@ -129,6 +129,8 @@ async def take(
     async def post() -> None:
         if not out.is_ready:
             await out.ready()
+        if not await channel.poster.marks.hold(out):
+            return  # this process was too slow: a sweep elsewhere took the reply over
         await channel.poster.reply(
             client, inbound.address, out, thread_ts=thread_ts, replace_ts=replace_ts
         )

@@ -296,6 +296,8 @@ class TelegramUpdates:
                 return
             if isinstance(out, Answers) and not out.is_ready:
                 await out.ready()  # a chart: after the commit and the offset, never before
+            if not await self.marks.hold(out):
+                return  # this process was too slow: a sweep elsewhere took the reply over
             try:
                 await self.sender.send(address, out, edit_message_id=edit, marks=self.marks)
             except RecipientGone as exc:
