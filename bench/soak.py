@@ -163,6 +163,7 @@ class Soak:
         self.update_ids = itertools.count(10_000_000)
         self.message_ids = itertools.count(1)
         self.session: ClientSession | None = None
+        self.retries_before = 0
         self.tg_users = [800_000 + i for i in range(args.telegram_people)]
         self.slack_users = [f"USOAK{i:03d}" for i in range(args.slack_people)]
 
@@ -561,6 +562,57 @@ class Soak:
                     f"over 1 s: {sum(v > 1 for v in values)}; retried {self.sent.retries[name]}"
                 )
 
+    async def slack_acks(self, rounds: int) -> None:
+        """Slack's 200 for `/passport digest` (a chart each) and DM notes, 4 in flight."""
+        self.sent.ack_latency["slack"] = []
+        latencies: dict[str, list[float]] = {"command": [], "event": []}
+
+        async def one(n: int) -> None:
+            user = self.slack_users[n % len(self.slack_users)]
+            before = len(self.sent.ack_latency["slack"])
+            if n % 2:
+                body = urlencode(
+                    {
+                        "token": "legacy",
+                        "team_id": TEAM,
+                        "team_domain": "soak",
+                        "channel_id": "C1",
+                        "user_id": user,
+                        "command": "/passport",
+                        "text": "digest",
+                        "api_app_id": "AUTP",
+                        "trigger_id": f"trig{next(self.ids)}",
+                        "response_url": "https://hooks.slack.invalid/x",
+                    }
+                )
+                await self.post_slack(body, "application/x-www-form-urlencoded", None)
+                kind = "command"
+            else:
+                await self.slack_message(user, NOTE.format(token=f"ack-{n}"))
+                kind = "event"
+            latencies[kind] += self.sent.ack_latency["slack"][before:]
+
+        queue = list(range(rounds))
+
+        async def worker() -> None:
+            while queue:
+                await one(queue.pop())
+
+        await asyncio.gather(*(worker() for _ in range(4)))
+        print(f"\n== Slack acks: {rounds} requests, 4 in flight, 2 web + 2 worker processes ==")
+        for kind, values in latencies.items():
+            if values:
+                values = sorted(values)
+                print(
+                    f"{kind}: n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms "
+                    f"p95 {values[int(len(values) * 0.95) - 1] * 1000:.0f} ms "
+                    f"max {values[-1] * 1000:.0f} ms; over 1 s: {sum(v > 1 for v in values)}"
+                )
+        print(
+            f"retried (no 200 within 3 s): {self.sent.retries['slack'] - self.retries_before}; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+
     async def burst(self, messages: int, concurrency: int) -> None:
         """Capture rate: `messages` Telegram notes pushed in parallel to the web processes."""
         before = {id(p): p.cpu_now() for p in self.procs if p.kind == "web"}
@@ -617,6 +669,9 @@ class Soak:
                 if left:
                     print(f"outbox still has {left} pending parts after the drain timeout")
                 await self.report(elapsed)
+                if self.args.slack_acks:
+                    self.retries_before = self.sent.retries["slack"]
+                    await self.slack_acks(self.args.slack_acks)
                 if self.args.burst:
                     for p in [p for p in self.procs if p.kind == "worker"]:
                         await p.stop()
@@ -676,6 +731,7 @@ async def main() -> None:
     parser.add_argument("--terminal-every", type=float, default=15.0, help="seconds")
     parser.add_argument("--lease", type=float, default=5.0, help="outbox lease, seconds")
     parser.add_argument("--burst", type=int, default=4000, help="0: no capture burst")
+    parser.add_argument("--slack-acks", type=int, default=200, help="0: no Slack ack phase")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "utp")
