@@ -64,6 +64,8 @@ async def _status() -> int:
 
 
 async def _replay_parked() -> int:
+    from bot.bootstrap import bootstrap
+
     settings = settings_or_exit()
     app = await bootstrap(settings)
     try:
