@@ -187,7 +187,7 @@ class OutboxSweeper:
         first = parts[0]
         messages = Reply(p.message for p in parts)
         if any(LATER in m.meta for m in messages):
-            await messages.ready(self.services)
+            await messages.ready(self.remake)
         try:
             return await self.delivery.deliver_stored(first.address, messages, self.marks)
         except TransientDeliveryError as exc:
@@ -202,6 +202,16 @@ class OutboxSweeper:
             logger.exception("sending an outbox reply failed")
             await self.marks.failed(messages, exc, None)
         return 0
+
+    async def remake(self, key: str) -> Outbound | None:
+        """A slow part left as a placeholder by a process that died: made again from its key."""
+        kind = key.split(":", 1)[0]
+        if kind == "chart":
+            from handlers.insight import chart_from_key
+
+            return await chart_from_key(self.services, key)
+        logger.warning("unknown reply part %s: sent empty", kind)
+        return None
 
     async def prune(self) -> None:
         """Forget settled parts after a while (their words were emptied when sent)."""

@@ -4,7 +4,7 @@ A handler that needs slow work for a part (a chart is matplotlib: 0.1-1 s of CPU
 placeholder `later(...)` part and leaves a maker on the turn. The conversation commits the
 placeholder to the outbox with everything else; the chart is drawn only after the commit, so no
 write transaction waits for it and a channel can acknowledge the platform first. A placeholder
-found by a sweep after a crash is made again from what it names (`make_later`).
+found by a sweep after a crash is made again from what it names (the sweep passes `remake`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
-from typing import Any
 
 from passport.messages import Outbound
 
@@ -74,8 +73,13 @@ class Reply(list[Outbound]):
         """No placeholder is left."""
         return not any(LATER in m.meta for m in self)
 
-    async def ready(self, services: Any = None) -> Reply:
-        """Make every placeholder (slow: call after the commit, never inside a transaction)."""
+    async def ready(
+        self, remake: Callable[[str], Awaitable[Outbound | None]] | None = None
+    ) -> Reply:
+        """Make every placeholder (slow: call after the commit, never inside a transaction).
+
+        `remake` makes a placeholder from its key alone (a sweep after a crash has no maker).
+        """
         for index, message in enumerate(self):
             key = message.meta.get(LATER)
             if key is None:
@@ -84,8 +88,8 @@ class Reply(list[Outbound]):
             try:
                 if maker is not None:
                     made = await maker()
-                elif services is not None:
-                    made = await make_later(services, key)
+                elif remake is not None:
+                    made = await remake(key)
                 else:
                     made = None
             except Exception:  # noqa: BLE001 - a chart failing must not lose the rest of a reply
@@ -100,14 +104,3 @@ class Reply(list[Outbound]):
     def visible(self) -> Reply:
         """Without empty parts (for callers that show the reply themselves)."""
         return self.like(m for m in self if not is_empty(m))
-
-
-async def make_later(services: Any, key: str) -> Outbound | None:
-    """Make a placeholder from its key alone (a sweep after a crash has no maker)."""
-    kind = key.split(":", 1)[0]
-    if kind == "chart":
-        from handlers.insight import chart_from_key
-
-        return await chart_from_key(services, key)
-    logger.warning("unknown reply part %s: sent empty", kind)
-    return None

@@ -71,7 +71,7 @@ class Conversation:
         )
         if answering_later():
             return reply
-        return (await reply.ready(self.services)).visible()
+        return (await reply.ready()).visible()
 
     async def _handle_once(self, inbound: Inbound) -> Reply:
         services = self.services
