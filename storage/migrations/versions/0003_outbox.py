@@ -1,7 +1,7 @@
 """The transactional outbox: replies stored with what they answer, marked as they are sent
 
 Revision ID: 0003_outbox
-Revises: 0005_team
+Revises: 0004_sealing
 Create Date: 2026-12-07 21:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.models
 
 revision = "0003_outbox"
-down_revision = "0005_team"
+down_revision = "0004_sealing"
 branch_labels = None
 depends_on = None
 
