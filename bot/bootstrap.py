@@ -31,8 +31,8 @@ from storage.engine import make_engine, make_sessionmaker, normalize_database_ur
 from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
-from storage.sealing import Sealer, install_sealer
 from storage.outbox import Lease
+from storage.sealing import Sealer, install_sealer
 from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
