@@ -285,6 +285,8 @@ class PersonKeyRow(Base):
     wrapped: Mapped[str] = mapped_column(Text)
     folder: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+
+
 class OutboxRow(Base):
     """One part of a reply, stored with what it answers in the capture's own transaction.
 
