@@ -483,24 +483,40 @@ class Soak:
         return pending
 
     async def report(self, seconds: float) -> None:
-        rows = await self.db("SELECT text FROM entries WHERE text LIKE '%soak-%'")
+        # Entry texts are sealed at rest: count stored notes by their message key instead.
+        rows = await self.db(
+            "SELECT message_key, count(*) FROM entries WHERE message_key IS NOT NULL "
+            "GROUP BY message_key"
+        )
+        by_key = {key: n for key, n in rows}
         stored: Counter = Counter()
-        for (text,) in rows:
-            stored[text.rsplit("(", 1)[1].rstrip(").")] += 1
+        for token, key in self.sent.keys.items():
+            if key in by_key:
+                stored[token] = by_key[key]
+        terminal = await self.db(
+            "SELECT count(*) FROM entries e JOIN identities i ON i.person_id = e.person_id "
+            "WHERE i.platform = 'console' AND i.user_id LIKE 'term%'"
+        )
+        terminal_stored = terminal[0][0]
+        for n, token in enumerate(t for t, c in self.sent.tokens.items() if c == "terminal"):
+            if n < terminal_stored:
+                stored[token] = 1
         sent = self.sent.tokens
         lost = [t for t in sent if t not in stored]
-        duplicated = sum(n - 1 for n in stored.values() if n > 1)
+        duplicated = sum(n - 1 for n in stored.values() if n > 1) + max(
+            0, terminal_stored - self.sent.terminal_lines
+        )
         replies = await self.db(
             "SELECT answers, reply, bool_and(status = 'sent') AS sent, count(*) AS parts "
             "FROM outbox WHERE answers IS NOT NULL GROUP BY answers, reply"
         )
-        by_key: dict[str, list[bool]] = defaultdict(list)
+        answered: dict[str, list[bool]] = defaultdict(list)
         for answers, _, all_sent, _ in replies:
-            by_key[answers].append(all_sent)
+            answered[answers].append(all_sent)
         platform_keys = {t: key_hash(k) for t, k in self.sent.keys.items()}
-        answered_once = sum(1 for h in platform_keys.values() if by_key.get(h) == [True])
-        unanswered = sum(1 for h in platform_keys.values() if not any(by_key.get(h, [])))
-        twice = sum(1 for h in platform_keys.values() if len(by_key.get(h, [])) > 1)
+        answered_once = sum(1 for h in platform_keys.values() if answered.get(h) == [True])
+        unanswered = sum(1 for h in platform_keys.values() if not any(answered.get(h, [])))
+        twice = sum(1 for h in platform_keys.values() if len(answered.get(h, [])) > 1)
         statuses = await self.db("SELECT status, count(*) FROM outbox GROUP BY status")
         # What the platforms saw: acknowledgements per chat against notes sent there.
         seen: Counter = Counter()
