@@ -8,8 +8,10 @@ sends them in order, resuming after the last marked part: nothing committed is l
 marked is sent again. The one window left is a crash after a platform accepted a part and before
 its mark committed: that part is sent once more (platforms offer no idempotency key for sends).
 
-The payload is one text column (the Outbound as JSON), emptied once the part is sent, so sealing
-it at rest is a change in `to_payload` / `from_payload` only.
+The payload is one text column (the Outbound as JSON), sealed with the person's data key while it
+waits (a reply can quote their words) and emptied once the part is sent. A reply to nobody, or
+to a person whose key is already gone (/forget's goodbye), is stored as it is: it carries none
+of their words.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from passport.messages import Address, Attachment, Choice, Outbound
 from storage.models import OutboxRow, _table
+from storage.sealing import SealingError, load_keys, vault_for
 
 PROCESS_HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
 MAX_ATTEMPTS = 12
@@ -91,6 +94,10 @@ def to_payload(message: Outbound) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def _as_is(payload: str) -> str:
+    return payload
+
+
 def from_payload(payload: str) -> Outbound:
     """The inverse of `to_payload`."""
     data = json.loads(payload or "{}")
@@ -132,6 +139,7 @@ class OutboxWriter:
         """
         if not messages:
             return []
+        seal = await self._sealing(person_id)
         reply = uuid.uuid4().hex
         rows = [
             {
@@ -143,7 +151,7 @@ class OutboxWriter:
                 "workspace": address.workspace,
                 "user_id": address.user_id,
                 "chat_id": address.chat_id,
-                "payload": to_payload(message),
+                "payload": seal(to_payload(message)),
                 "status": "pending",
                 "attempts": 0,
                 "locked_by": self.holder if held else None,
@@ -157,6 +165,16 @@ class OutboxWriter:
             replace(message, meta={**message.meta, META_KEY: f"{reply}:{index}"})
             for index, message in enumerate(messages)
         ]
+
+    async def _sealing(self, person_id: int | None) -> Callable[[str], str]:
+        """How this person's waiting payloads are sealed (as they are when there is no key)."""
+        if person_id is None:
+            return _as_is
+        try:
+            vault = await vault_for(self.session, person_id, create=False)
+        except SealingError:  # no sealer on this engine, or the key is gone (/forget)
+            return _as_is
+        return vault.seal
 
     async def hold(self, reply: str, now: datetime) -> bool:
         """Renew this holder's lease on a reply about to be sent; False when a sweep took it
@@ -257,8 +275,15 @@ class OutboxWriter:
                     OutboxRow.attempts,
                 )
             )
-            for row in sorted(result.all(), key=lambda r: r.part):
-                message = from_payload(row.payload)
+            rows = sorted(result.all(), key=lambda r: r.part)
+            sealer = await load_keys(self.session, [row.payload for row in rows])
+            for row in rows:
+                try:
+                    payload = sealer.open(row.payload) or ""
+                except SealingError:  # sealed with a key /forget destroyed: nothing to send
+                    await self.drop(row.reply, now, "the person's data key is gone")
+                    break
+                message = from_payload(payload)
                 parts.append(
                     OutboxPart(
                         reply=row.reply,

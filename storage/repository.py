@@ -35,6 +35,7 @@ from storage.models import (
     EntryVersionRow,
     IdentityRow,
     NudgeRow,
+    OutboxRow,
     PersonKeyRow,
     PersonRow,
     SeenMessageRow,
@@ -875,6 +876,9 @@ class SqlAlchemyPassportRepository:
         if vault is not None:
             folders.add(vault.folder)
         await self.session.execute(delete(PersonRow).where(PersonRow.id == person_id))
+        # Replies still waiting for them were sealed with the key just destroyed: unreadable
+        # and undeliverable, so they go too (the outbox has no foreign key to cascade).
+        await self.session.execute(delete(OutboxRow).where(OutboxRow.person_id == person_id))
         return sorted(f for f in folders if f)
 
     async def scrub(self) -> None:

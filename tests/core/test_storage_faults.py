@@ -139,14 +139,15 @@ def mounts():
 
 
 def fill(path: Path) -> None:
-    """Write zeros to `path` until the file system says it is full."""
-    with open(path, "wb") as fh:
-        try:
+    """Write zeros to `path` until the file system says it is full (it may be full already:
+    the database's own files can take the last free pages, and then even the open fails)."""
+    try:
+        with open(path, "wb") as fh:
             while True:
                 fh.write(b"\0" * 65536)
                 fh.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC, exc
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC, exc
 
 
 def test_a_full_disk_keeps_the_line_and_stores_it_once_space_is_back(tmp_path, cache_dir, mounts):
