@@ -67,7 +67,7 @@ class App:
     async def release_waiting(self, address) -> None:
         """Make jobs waiting for this person's platform runnable now (they came back)."""
         async with self.services.uow() as uow:
-            person = await uow.passport.find_person(address)
+            person = await uow.people.find_person(address)
         if person is not None:
             await self.jobs.release_person(person.id, self.clock.now())
 

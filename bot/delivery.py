@@ -20,7 +20,8 @@ from passport.clock import Clock, SystemClock
 from passport.errors import RecipientGone, TransientDeliveryError, UTPError
 from passport.messages import Address, Outbound
 from passport.ports import UnitOfWorkFactory
-from storage.outbox import OutboxPart, part_key
+from passport.ports import OutboxPart
+from storage.outbox import part_key
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class ChannelDelivery:
     async def address_for(self, person_id: int, platform: str | None = None) -> Address | None:
         """Where to reach a person: the given platform, else where they were seen last."""
         async with self.uow() as uow:
-            identities = await uow.passport.identities(person_id)
+            identities = await uow.people.identities(person_id)
         for identity in identities:
             if platform and identity.platform != platform:
                 continue
@@ -196,7 +197,7 @@ class OutboxSweeper:
             logger.info("outbox reply dropped: the person is gone")
             if first.address.chat_id == first.address.user_id or first.address.platform == "slack":
                 async with self.services.uow() as uow:
-                    await uow.passport.set_active_by_address(first.address, False)
+                    await uow.people.set_active_by_address(first.address, False)
                     await uow.commit()
         except Exception as exc:  # noqa: BLE001 - a bug in one reply must not stop the sweep
             logger.exception("sending an outbox reply failed")

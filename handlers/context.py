@@ -77,7 +77,7 @@ class Turn:
                 state[key] = value
         self.person.state.clear()
         self.person.state.update(state)
-        await self.uow.passport.update_person(self.person.id, state=state)
+        await self.uow.people.update_person(self.person.id, state=state)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

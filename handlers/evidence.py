@@ -25,13 +25,15 @@ LEVEL_WORDS = {
 
 async def process_artifact(jobs: JobHandlers, person_id: int | None, artifact_id: int) -> None:
     """Route a stored artifact by what it is."""
+    if person_id is None:
+        return
     services = jobs.services
     async with services.uow() as uow:
-        row = await uow.passport.artifact_row(person_id, artifact_id)
+        row = await uow.artifacts.stored_artifact(person_id, artifact_id)
         if row is None or row.status != "stored" or not row.stored_path:
             return
         mime, kind, rel, name = row.mime or "", row.kind, row.stored_path, row.original_name
-        vault = await uow.passport.vault(person_id)
+        vault = await uow.people.vault(person_id)
     content = services.blobs.get(vault, rel)
     if kind == "voice" or mime.startswith("audio/"):
         await _voice(jobs, person_id, artifact_id, content, name)
@@ -55,9 +57,9 @@ async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, m
     )
     now = services.clock.now()
     async with services.uow() as uow:
-        await uow.passport.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
+        await uow.artifacts.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
         if result is not None:
-            added = await uow.passport.replace_suggestions(
+            added = await uow.signals.replace_suggestions(
                 person_id, now, result_to_rows(result, source="artifact"), artifact_id=artifact_id
             )
             messages = jobs._noticed(added)
@@ -112,10 +114,10 @@ async def _credential(
                 )
             )
     async with services.uow() as uow:
-        await uow.passport.update_artifact(
+        await uow.artifacts.update_artifact(
             person_id, artifact_id, kind="credential", credential=report.to_dict()
         )
-        await uow.passport.replace_suggestions(person_id, now, rows, artifact_id=artifact_id)
+        await uow.signals.replace_suggestions(person_id, now, rows, artifact_id=artifact_id)
         title = (
             report.achievements[0].name if report.achievements else (report.issuer_name or name)
         )
@@ -151,13 +153,13 @@ async def _voice(jobs: JobHandlers, person_id, artifact_id, content: bytes, name
         return
     now = services.clock.now()
     async with services.uow() as uow:
-        person = await uow.passport.get_person(person_id)
+        person = await uow.people.get_person(person_id)
         if person is None:
             return
-        entry = await uow.passport.add_entry(
+        entry = await uow.entries.add_entry(
             person_id, words, now, iso_week=iso_week(now, person.schedule.timezone)
         )
-        await uow.passport.update_artifact(
+        await uow.artifacts.update_artifact(
             person_id, artifact_id, entry_id=entry.id, text_excerpt=words[:2000]
         )
         await uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person_id)

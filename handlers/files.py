@@ -56,7 +56,7 @@ async def store_content(
     """Check and store bytes; create (or complete) the artifact row and queue its processing."""
     content = file.content or b""
     kind = check_bytes(content, file.name, services.limits.max_file_bytes)
-    sha, rel = services.blobs.put(await uow.passport.vault(person_id), content)
+    sha, rel = services.blobs.put(await uow.people.vault(person_id), content)
     values = dict(
         status="stored",
         sha256=sha,
@@ -67,7 +67,7 @@ async def store_content(
         ref=None,
     )
     if artifact_id is None:
-        artifact = await uow.passport.add_artifact(
+        artifact = await uow.artifacts.add_artifact(
             person_id,
             now,
             original_name=safe_name(file.name, f"file.{kind.extension}"),
@@ -79,7 +79,7 @@ async def store_content(
         )
         artifact_id = artifact.id
     else:
-        await uow.passport.update_artifact(person_id, artifact_id, **values)
+        await uow.artifacts.update_artifact(person_id, artifact_id, **values)
     await uow.jobs.enqueue(
         "process_artifact", {"artifact_id": artifact_id}, now, person_id=person_id
     )
@@ -122,7 +122,7 @@ async def receive(turn: Turn, entry_id: int | None) -> list[Outbound]:
                 )
             )
             continue
-        artifact = await turn.uow.passport.add_artifact(
+        artifact = await turn.uow.artifacts.add_artifact(
             turn.person.id,
             turn.now,
             status="pending",

@@ -16,7 +16,7 @@ async def goal(turn: Turn, text: str) -> list[Outbound]:
     if occupation is None:
         await turn.save_state(awaiting="goal")
         return [say(texts.GOAL_UNKNOWN.format(text=text[:60]))]
-    evidence = await turn.uow.passport.evidence_uris(turn.person.id)
+    evidence = await turn.uow.insight.evidence_uris(turn.person.id)
     view = goal_gap(occupation, occupation.essential, evidence)
     await turn.save_state(goal={"uri": occupation.uri, "label": occupation.label})
     return [say(render_goal(view))]

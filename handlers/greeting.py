@@ -28,7 +28,7 @@ async def greet(
     """
     now = services.clock.now()
     async with services.uow() as uow:
-        person = await uow.passport.find_person(address)
+        person = await uow.people.find_person(address)
         if person is None:
             inbound = Inbound(address=address, display_name=display_name, timezone_hint=zone_hint)
             out = await onboarding.first_contact(services, uow, inbound, now)

@@ -42,11 +42,11 @@ def _local(at: datetime, tz: str) -> str:
 async def home_summary(services: Services, address: Address) -> HomeSummary | None:
     """The summary for the person behind `address`, or None when they never wrote."""
     async with services.uow() as uow:
-        person = await uow.passport.find_person(address)
+        person = await uow.people.find_person(address)
         if person is None:
             return None
-        signals = await uow.passport.signals(person.id, statuses=(SignalStatus.CONFIRMED,))
-        entries = await uow.passport.entries(person.id)
+        signals = await uow.signals.signals(person.id, statuses=(SignalStatus.CONFIRMED,))
+        entries = await uow.entries.entries(person.id)
     s = person.schedule
     strengths = [x for x in signals if x.kind != SignalKind.SKILL]
     skills = [x for x in signals if x.kind == SignalKind.SKILL]

@@ -57,7 +57,7 @@ async def digest_messages(
     With `later`, the chart is a placeholder whose maker is left there, drawn after the commit;
     without it, the chart is drawn here. Moving "since last time" on is the caller's write.
     """
-    profile = await uow.passport.profile(person.id, now=now, since=person.last_digest_at)
+    profile = await uow.insight.profile(person.id, now=now, since=person.last_digest_at)
     return await digest_from_profile(
         services,
         person,
@@ -74,7 +74,7 @@ async def digest_step(uow, person: Person, now: datetime):
     """The personal next step the digest ends with (reads only)."""
     return personal_next_step(
         await _goal_view(uow, person),
-        evidence_by_category(await uow.passport.prompt_evidence(person.id)),
+        evidence_by_category(await uow.nudge_history.prompt_evidence(person.id)),
         now,
     )
 
@@ -123,7 +123,7 @@ async def _goal_view(uow, person: Person) -> GoalView | None:
     occupation = occupation_by_uri(uri)
     if occupation is None:
         return None
-    return goal_gap(occupation, occupation.essential, await uow.passport.evidence_uris(person.id))
+    return goal_gap(occupation, occupation.essential, await uow.insight.evidence_uris(person.id))
 
 
 async def chart_part(profile: Profile, now: datetime) -> Outbound | None:
@@ -141,7 +141,7 @@ async def chart_from_key(services: Services, key: str) -> Outbound | None:
     _, person_id, at = key.split(":", 2)
     now = datetime.fromisoformat(at)
     async with services.uow() as uow:
-        profile = await uow.passport.profile(int(person_id), now=now, since=None)
+        profile = await uow.insight.profile(int(person_id), now=now, since=None)
     return await chart_part(profile, now)
 
 
@@ -153,15 +153,15 @@ async def digest(turn: Turn) -> list[Outbound]:
         )
         return [say(texts.DIGEST_COMING)]
     out = await digest_messages(turn.services, turn.uow, turn.person, turn.now, later=turn.makers)
-    await turn.uow.passport.update_person(turn.person.id, last_digest_at=turn.now)
+    await turn.uow.people.update_person(turn.person.id, last_digest_at=turn.now)
     return out or []
 
 
 async def another_prompt(turn: Turn) -> list[Outbound]:
     """A different question than the current one."""
     current = (turn.person.state.get("prompt") or {}).get("id")
-    recent = await turn.uow.passport.recent_prompt_ids(turn.person.id)
-    evidence = await turn.uow.passport.prompt_evidence(turn.person.id)
+    recent = await turn.uow.nudge_history.recent_prompt_ids(turn.person.id)
+    evidence = await turn.uow.nudge_history.prompt_evidence(turn.person.id)
     prompt = choose_prompt(
         recent,
         evidence_by_category(evidence),

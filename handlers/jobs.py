@@ -80,10 +80,10 @@ class JobHandlers:
         services = self.services
         now = services.clock.now()
         async with services.uow() as uow:
-            person = await uow.passport.get_person(person_id)
+            person = await uow.people.get_person(person_id)
             if person is None:
                 return
-            profile = await uow.passport.profile(person_id, now=now, since=person.last_digest_at)
+            profile = await uow.insight.profile(person_id, now=now, since=person.last_digest_at)
             step = await digest_step(uow, person, now)
         messages = await digest_from_profile(
             services, person, profile, now, scheduled=bool(payload.get("scheduled")), step=step
@@ -93,19 +93,19 @@ class JobHandlers:
         address = await self.delivery.address_for(person_id)
         if address is None:
             async with services.uow() as uow:
-                await uow.passport.update_person(person_id, active=False)
+                await uow.people.update_person(person_id, active=False)
                 await uow.commit()
             return
         async with services.uow() as uow:
             stored = await uow.outbox.add(address, messages, now, person_id=person_id)
             # Stored means it will be delivered: "since last time" moves on with it.
-            await uow.passport.update_person(person_id, last_digest_at=now)
+            await uow.people.update_person(person_id, last_digest_at=now)
             await uow.commit()
         try:
             await self.delivery.deliver_stored(address, stored)
         except RecipientGone:
             async with services.uow() as uow:
-                await uow.passport.update_person(person_id, active=False)
+                await uow.people.update_person(person_id, active=False)
                 await uow.commit()
         except TransientDeliveryError as exc:
             logger.warning("digest parts wait in the outbox: %s", exc)
@@ -130,7 +130,7 @@ class JobHandlers:
             )
         except RecipientGone:
             async with self.services.uow() as uow:
-                await uow.passport.update_person(person_id, active=False)
+                await uow.people.update_person(person_id, active=False)
                 await uow.commit()
 
     async def extract(self, person_id: int | None, payload: dict[str, Any]) -> None:
@@ -139,7 +139,7 @@ class JobHandlers:
             return
         services = self.services
         async with services.uow() as uow:
-            entry = await uow.passport.get_entry(person_id, payload["entry_id"])
+            entry = await uow.entries.get_entry(person_id, payload["entry_id"])
         if entry is None or services.extractor is None:
             return  # forgotten or deleted meanwhile: nothing to do
         result = await services.extractor.extract(entry.text[:MAX_EXTRACT_CHARS])
@@ -148,11 +148,11 @@ class JobHandlers:
         written = None if quiet else await self._written_followup(person_id, entry.text, result)
         now = services.clock.now()
         async with services.uow() as uow:
-            current = await uow.passport.get_entry(person_id, entry.id)
-            person = await uow.passport.get_person(person_id)
+            current = await uow.entries.get_entry(person_id, entry.id)
+            person = await uow.people.get_person(person_id)
             if current is None or person is None or current.version != entry.version:
                 return  # edited meanwhile: the newer extract job speaks for it
-            added = await uow.passport.replace_suggestions(
+            added = await uow.signals.replace_suggestions(
                 person_id, now, result_to_rows(result), entry_id=entry.id
             )
             messages = self._noticed(added)
@@ -182,7 +182,7 @@ class JobHandlers:
             state["asked"] = asked.to_state()
             if not messages and not quiet:
                 messages = [Outbound(text=texts.NOTICED_NOTHING)]
-            await uow.passport.update_person(person_id, state=state)
+            await uow.people.update_person(person_id, state=state)
             if messages:
                 await self._queue_send(uow, person_id, messages)
             await uow.commit()
@@ -195,7 +195,7 @@ class JobHandlers:
         if writer is None:
             return None
         async with self.services.uow() as uow:
-            person = await uow.passport.get_person(person_id)
+            person = await uow.people.get_person(person_id)
         if person is None:
             return None
         now = self.services.clock.now()
@@ -227,7 +227,7 @@ class JobHandlers:
             return
         services = self.services
         async with services.uow() as uow:
-            row = await uow.passport.artifact_row(person_id, payload["artifact_id"])
+            row = await uow.artifacts.stored_artifact(person_id, payload["artifact_id"])
             if row is None or row.status != "pending":
                 return
             # Read every column now: the row is detached once the unit of work closes.
@@ -257,7 +257,7 @@ class JobHandlers:
                 await uow.commit()
         except FileRejected as exc:
             async with services.uow() as uow:
-                await uow.passport.delete_artifact(person_id, artifact_id)
+                await uow.artifacts.delete_artifact(person_id, artifact_id)
                 await self._queue_send(uow, person_id, [Outbound(text=exc.reason)])
                 await uow.commit()
 

@@ -67,7 +67,7 @@ async def first_contact(
     services: Services, uow, inbound: Inbound, now: datetime
 ) -> list[Outbound]:
     """A stranger wrote: create them, keep what they wrote aside, ask for consent."""
-    person = await uow.passport.create_person(home_address(inbound), inbound.display_name, now)
+    person = await uow.people.create_person(home_address(inbound), inbound.display_name, now)
     state: dict = {"step": "consent"}
     text = clean_text(inbound.text)
     kept_first = bool(text) and not text.startswith("/") and not _GREETING.match(text)
@@ -76,7 +76,7 @@ async def first_contact(
         state["pending_key"] = inbound.message_key if inbound.message_id else None
     if inbound.timezone_hint and find_zone(inbound.timezone_hint):
         state["tz_hint"] = find_zone(inbound.timezone_hint)
-    await uow.passport.update_person(person.id, state=state)
+    await uow.people.update_person(person.id, state=state)
     name = f" {inbound.display_name.split()[0]}" if inbound.display_name.strip() else ""
     body = texts.WELCOME.format(name=name)
     if kept_first:
@@ -122,15 +122,15 @@ async def continue_onboarding(turn: Turn) -> list[Outbound]:
             await turn.save_state(step="day")
             return [say(texts.ASK_DAY, *day_choices(), replace=True)]
         _, day, hour = action.split(":")
-        await turn.uow.passport.update_person(turn.person.id, weekday=int(day), hour=int(hour))
+        await turn.uow.people.update_person(turn.person.id, weekday=int(day), hour=int(hour))
         return await _ask_zone_or_finish(turn, int(day), int(hour))
     if action.startswith("day:"):
-        await turn.uow.passport.update_person(turn.person.id, weekday=int(action[4:]) % 7)
+        await turn.uow.people.update_person(turn.person.id, weekday=int(action[4:]) % 7)
         await turn.save_state(step="hour", day=int(action[4:]) % 7)
         return [say(texts.ASK_HOUR, *hour_choices(), replace=True)]
     if action.startswith("hour:"):
         chosen_hour = int(action[5:]) % 24
-        await turn.uow.passport.update_person(turn.person.id, hour=chosen_hour)
+        await turn.uow.people.update_person(turn.person.id, hour=chosen_hour)
         return await _ask_zone_or_finish(turn, int(turn.person.state.get("day", 6)), chosen_hour)
     if action == "tz:type":
         await turn.save_state(step="zone_text")
@@ -169,7 +169,7 @@ def _looks_like_a_note(text: str) -> bool:
 
 async def _keep_note(turn: Turn) -> None:
     key = turn.inbound.message_key if turn.inbound.message_id else None
-    entry = await turn.uow.passport.add_entry(
+    entry = await turn.uow.entries.add_entry(
         turn.person.id,
         turn.text,
         turn.now,
@@ -203,10 +203,10 @@ def consent_choices() -> tuple[Choice, ...]:
 
 
 async def _consented(turn: Turn) -> list[Outbound]:
-    await turn.uow.passport.update_person(turn.person.id, consented=True)
+    await turn.uow.people.update_person(turn.person.id, consented=True)
     pending = turn.person.state.get("pending_text")
     if pending:
-        await turn.uow.passport.add_entry(
+        await turn.uow.entries.add_entry(
             turn.person.id,
             pending,
             turn.now,
@@ -219,7 +219,7 @@ async def _consented(turn: Turn) -> list[Outbound]:
 
 
 async def _declined(turn: Turn) -> list[Outbound]:
-    await turn.uow.passport.delete_person(turn.person.id)
+    await turn.uow.whole_passport.delete_person(turn.person.id)
     return [say(texts.CONSENT_DECLINED, replace=True)]
 
 
@@ -233,10 +233,11 @@ async def _ask_zone_or_finish(turn: Turn, day: int, hour: int) -> list[Outbound]
 
 async def _finish(turn: Turn, tz: str) -> list[Outbound]:
     tz = find_zone(tz) or "UTC"
-    person = await turn.uow.passport.get_person(turn.person.id)
+    person = await turn.uow.people.get_person(turn.person.id)
+    assert person is not None  # they are in this turn's transaction
     schedule = Schedule(weekday=person.schedule.weekday, hour=person.schedule.hour, timezone=tz)
     prompt = first_prompt()
-    await turn.uow.passport.update_person(
+    await turn.uow.people.update_person(
         turn.person.id,
         timezone=tz,
         onboarded=True,
@@ -245,7 +246,7 @@ async def _finish(turn: Turn, tz: str) -> list[Outbound]:
     await turn.save_state(
         step=None, day=None, tz_hint=None, prompt={"id": prompt.id, "week": iso_week(turn.now, tz)}
     )
-    for entry in await turn.uow.passport.entries(turn.person.id):
+    for entry in await turn.uow.entries.entries(turn.person.id):
         await turn.uow.jobs.enqueue(
             "extract", {"entry_id": entry.id}, turn.now, person_id=turn.person.id
         )

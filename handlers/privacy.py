@@ -46,7 +46,7 @@ async def build_export(
     include_quotes: bool = True,
 ) -> list[Attachment]:
     """The export files for one person in one format; raises BadInput when there is nothing."""
-    snapshot = await uow.passport.snapshot(person_id)
+    snapshot = await uow.whole_passport.snapshot(person_id)
     if snapshot is None:
         raise BadInput(texts.NOTHING_YET)
     stamp = now.strftime("%Y%m%d")
@@ -57,12 +57,12 @@ async def build_export(
             ensure_ascii=False,
             indent=2,
         )
-        files = await uow.passport.artifact_paths(person_id)
+        files = await uow.artifacts.artifact_paths(person_id)
         if not files:
             return [
                 Attachment(f"utp-passport-{stamp}.json", document.encode(), "application/json")
             ]
-        vault = await uow.passport.vault(person_id)
+        vault = await uow.people.vault(person_id)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("passport.json", document)
@@ -99,14 +99,14 @@ async def person_key(services: Services, uow, person_id: int):
 
     if not services.secret_key:
         raise UTPError("UTP_SECRET_KEY is not set")
-    sealed = await uow.passport.get_signing_key(person_id)
+    sealed = await uow.people.get_signing_key(person_id)
     if sealed:
         return keys.open_key(sealed, services.secret_key)
     key = keys.new_person_key()
-    if await uow.passport.set_signing_key_once(person_id, keys.seal_key(key, services.secret_key)):
+    if await uow.people.set_signing_key_once(person_id, keys.seal_key(key, services.secret_key)):
         return key
     # Another export made the key first (two taps, formats at once): one key per person.
-    sealed = await uow.passport.get_signing_key(person_id)
+    sealed = await uow.people.get_signing_key(person_id)
     if not sealed:
         raise StorageConflict("the signing key changed while it was made")
     return keys.open_key(sealed, services.secret_key)
@@ -154,10 +154,10 @@ async def forget(turn: Turn) -> list[Outbound]:
     removed is said honestly and retried as a job. Message-key hashes stay (replays stay dead).
     """
     await turn.uow.team.leave(turn.person.id, turn.now)  # /forget implies team sharing off
-    folders = await turn.uow.passport.delete_person(turn.person.id)
+    folders = await turn.uow.whole_passport.delete_person(turn.person.id)
     # Committed before the files go, so the reply can tell what really happened.
     await turn.uow.commit()
-    await turn.uow.passport.scrub()
+    await turn.uow.whole_passport.scrub()
     left = turn.services.blobs.delete_folders(folders)
     if not left:
         return [say(texts.FORGET_DONE, replace=True)]

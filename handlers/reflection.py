@@ -42,7 +42,7 @@ async def capture(turn: Turn) -> list[Outbound]:
             return await _split_off(turn)
         turn.text = rest
     if follow:
-        entry = await turn.uow.passport.get_entry(person.id, follow["entry_id"])
+        entry = await turn.uow.entries.get_entry(person.id, follow["entry_id"])
         if entry is not None:
             entry = await join_part(turn, entry, turn.text, key)
             await turn.uow.jobs.enqueue(
@@ -55,13 +55,13 @@ async def capture(turn: Turn) -> list[Outbound]:
             return [say(texts.ACK_FOLLOWUP)]
     prompt = person.state.get("prompt") or {}
     week = prompt.get("week") or iso_week(now, tz)
-    entry = await turn.uow.passport.add_entry(
+    entry = await turn.uow.entries.add_entry(
         person.id, turn.text, now, message_key=key, prompt_id=prompt.get("id"), iso_week=week
     )
     turn.entry_id = entry.id
     await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person.id)
     if prompt:
-        await turn.uow.passport.mark_nudge_answered(person.id, week, now)
+        await turn.uow.nudge_history.mark_nudge_answered(person.id, week, now)
     # A new note closes any open follow-up: a later reply can no longer join an older note.
     # A new note also starts a new chain of follow-ups (at most two in a row per note).
     stale = ("prompt", "followup", "followup_pending", "joined", "followups_in_a_row")
@@ -82,22 +82,22 @@ async def _split_off(turn: Turn) -> list[Outbound]:
     await turn.save_state(followup=None, followup_pending=None, joined=None)
     if not joined:
         return [say(texts.NEW_NOTE_NEXT)]
-    repo = turn.uow.passport
-    entry = await repo.get_entry(person.id, joined["entry_id"])
+    entries = turn.uow.entries
+    entry = await entries.get_entry(person.id, joined["entry_id"])
     part = joined.get("text") or ""
     tail = f"{PART_SEPARATOR}{part}"
     if entry is None or not part or not entry.text.endswith(tail):
         return [say(texts.NEW_NOTE_NEXT)]  # edited since: leave the note as the person made it
-    parts = _parts(entry, await repo.entry_parts(person.id, entry.id))
-    await repo.revise_entry(person.id, entry.id, entry.text[: -len(tail)], now)
+    parts = _parts(entry, await entries.entry_parts(person.id, entry.id))
+    await entries.revise_entry(person.id, entry.id, entry.text[: -len(tail)], now)
     if len(parts) > 1:  # the split-off part leaves the note's parts too
-        await repo.set_entry_parts(person.id, entry.id, parts[:-1])
+        await entries.set_entry_parts(person.id, entry.id, parts[:-1])
     # Both notes are looked at again, quietly: their questions were asked already.
     quiet = {"quiet": True}
     await turn.uow.jobs.enqueue(
         "extract", {"entry_id": entry.id, **quiet}, now, person_id=person.id
     )
-    added = await repo.add_entry(
+    added = await entries.add_entry(
         person.id,
         part,
         now,
@@ -114,13 +114,15 @@ async def _split_off(turn: Turn) -> list[Outbound]:
 async def edit(turn: Turn) -> list[Outbound]:
     """An edited message: keep the old text as a version, revise only the part that message
     wrote (a follow-up answer or a caption joined to the note stays), and look again."""
-    repo, person_id, key = turn.uow.passport, turn.person.id, turn.inbound.message_key
-    entry = await repo.entry_by_key(person_id, key) or await repo.entry_by_part_key(person_id, key)
+    entries, person_id, key = turn.uow.entries, turn.person.id, turn.inbound.message_key
+    entry = await entries.entry_by_key(person_id, key) or await entries.entry_by_part_key(
+        person_id, key
+    )
     if entry is None:
         # An edit of something we never stored as an entry (a command, a pre-consent note):
         # treat the new text as a fresh note so nothing the person wrote is lost.
         return await capture(turn)
-    parts = _parts(entry, await repo.entry_parts(person_id, entry.id))
+    parts = _parts(entry, await entries.entry_parts(person_id, entry.id))
     index = next((i for i, (k, _) in enumerate(parts) if k == key), None)
     if len(parts) < 2 or index is None:
         text, parts = turn.text, []
@@ -131,9 +133,9 @@ async def edit(turn: Turn) -> list[Outbound]:
         parts = [(k, len(piece)) for (k, _), piece in zip(parts, pieces, strict=True)]
     if entry.text == text:
         return []
-    await repo.revise_entry(person_id, entry.id, text, turn.now)
+    await entries.revise_entry(person_id, entry.id, text, turn.now)
     if parts:
-        await repo.set_entry_parts(person_id, entry.id, parts)
+        await entries.set_entry_parts(person_id, entry.id, parts)
     await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, turn.now, person_id=person_id)
     return [say(texts.ACK_EDIT)]
 
@@ -144,12 +146,12 @@ PART_SEPARATOR = "\n\n"
 async def join_part(turn: Turn, entry, text: str, key: str | None):
     """Add `text` (a follow-up answer, a caption) to `entry` as a new part, remembering which
     message wrote which part, so a later edit of either revises only its own part."""
-    repo, person_id = turn.uow.passport, turn.person.id
-    parts = _parts(entry, await repo.entry_parts(person_id, entry.id))
-    joined = await repo.revise_entry(
+    entries, person_id = turn.uow.entries, turn.person.id
+    parts = _parts(entry, await entries.entry_parts(person_id, entry.id))
+    joined = await entries.revise_entry(
         person_id, entry.id, f"{entry.text}{PART_SEPARATOR}{text}", turn.now
     )
-    await repo.set_entry_parts(person_id, entry.id, [*parts, (key, len(text))])
+    await entries.set_entry_parts(person_id, entry.id, [*parts, (key, len(text))])
     return joined
 
 
@@ -185,11 +187,11 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
     """Keep / not me / let me pick, on signals UTP noticed."""
     verb, _, data = action.partition(":")
     ids = _ids(data)
-    repo = turn.uow.passport
+    signals_repo = turn.uow.signals
     if verb == "pick":
         signals = [
             s
-            for s in await repo.signals_by_ids(turn.person.id, ids)
+            for s in await signals_repo.signals_by_ids(turn.person.id, ids)
             if s.status == SignalStatus.SUGGESTED
         ]
         if not signals:
@@ -203,7 +205,7 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
             for s in signals
         ]
     status = SignalStatus.CONFIRMED if verb == "keep" else SignalStatus.REJECTED
-    changed = await repo.set_signal_status(turn.person.id, ids, status)
+    changed = await signals_repo.set_signal_status(turn.person.id, ids, status)
     if not changed:
         return [say(texts.SIGNALS_GONE)]
     template = texts.KEPT if status == SignalStatus.CONFIRMED else texts.REJECTED

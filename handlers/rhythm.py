@@ -268,7 +268,7 @@ class RhythmHandlers:
 
             digest = digest_messages
         async with services.uow() as uow:
-            person: Person | None = await uow.passport.get_person(person_id)
+            person: Person | None = await uow.people.get_person(person_id)
             if (
                 person is None
                 or not person.active

@@ -77,18 +77,17 @@ class Conversation:
         services = self.services
         now = services.clock.now()
         async with services.uow() as uow:
-            repo = uow.passport
             # Button presses too: channels key them by the press (Telegram callback query id,
             # Slack action_ts), so a press re-delivered after a crash is not applied twice.
             if inbound.message_id and not inbound.edited:
-                fresh, found = await repo.mark_seen_and_find(
+                fresh, found = await uow.seen.mark_seen_and_find(
                     inbound.message_key, inbound.address, now
                 )
                 if not fresh:
                     logger.info("replayed message dropped")
                     return Reply()
             else:
-                found = await repo.find_person_seen(inbound.address)
+                found = await uow.people.find_person_seen(inbound.address)
             person = found[0] if found else None
             if person is None:
                 if inbound.action or inbound.edited:
@@ -98,12 +97,13 @@ class Conversation:
                 stored = await self._store(uow, inbound, out, None, now)
                 await uow.commit()
                 return Reply(stored)
+            assert found is not None  # a person was found
             _, chat_id, last_seen = found
             # One UPDATE saved per message: refresh only when the chat moved or an hour passed.
             # A group is never a person's home chat: weekly questions stay private.
             moved = chat_id != inbound.address.chat_id and not inbound.is_group
             if moved or now - last_seen > TOUCH_EVERY:
-                await repo.touch_identity(home_address(inbound, chat_id), now)
+                await uow.people.touch_identity(home_address(inbound, chat_id), now)
             text = clean_text(inbound.text)
             turn = Turn(
                 uow=uow, person=person, inbound=inbound, now=now, services=services, text=text
@@ -215,7 +215,7 @@ class Conversation:
             return await team_command(turn, arg)
         if command == "/reminders":
             on = arg.lower() not in {"off", "no", "0"}
-            await turn.uow.passport.update_person(turn.person.id, reminders=on)
+            await turn.uow.people.update_person(turn.person.id, reminders=on)
             return [say(texts.REMINDERS_ON if on else texts.REMINDERS_OFF)]
         return [say(texts.UNKNOWN_COMMAND.format(command=command[:30]))]
 

@@ -12,8 +12,10 @@ from passport.timeutil import find_zone, iso_week, parse_pause, zone
 
 
 async def _reload(turn: Turn):
-    turn.person = await turn.uow.passport.get_person(turn.person.id)
-    return turn.person
+    person = await turn.uow.people.get_person(turn.person.id)
+    assert person is not None  # they are in this turn's transaction
+    turn.person = person
+    return person
 
 
 def _local(turn: Turn, at) -> str:
@@ -53,10 +55,10 @@ async def show(turn: Turn) -> list[Outbound]:
 
 async def reschedule(turn: Turn, **changes) -> list[Outbound]:
     """Save schedule changes and recompute the next nudge."""
-    await turn.uow.passport.update_person(turn.person.id, **changes)
+    await turn.uow.people.update_person(turn.person.id, **changes)
     person = await _reload(turn)
-    sent = await turn.uow.passport.nudged_weeks(person.id)
-    await turn.uow.passport.update_person(
+    sent = await turn.uow.nudge_history.nudged_weeks(person.id)
+    await turn.uow.people.update_person(
         person.id, next_nudge_at=next_nudge_at(person.schedule, turn.now, sent_weeks=sent)
     )
     day, hour, tz = describe_slot(person.schedule)
@@ -75,7 +77,7 @@ async def on_action(turn: Turn, action: str) -> list[Outbound]:
         return [say(texts.ASK_ZONE, *zone_choices(turn.person.schedule.timezone), replace=True)]
     if action == "settings:reminders":
         on = not turn.person.schedule.reminders
-        await turn.uow.passport.update_person(turn.person.id, reminders=on)
+        await turn.uow.people.update_person(turn.person.id, reminders=on)
         return [say(texts.REMINDERS_ON if on else texts.REMINDERS_OFF, replace=True)]
     if action == "settings:digest":
         return [
@@ -88,7 +90,7 @@ async def on_action(turn: Turn, action: str) -> list[Outbound]:
             )
         ]
     if action.startswith("digestfreq:") and what in {"off", "weekly", "monthly"}:
-        await turn.uow.passport.update_person(turn.person.id, digest=what, next_digest_at=None)
+        await turn.uow.people.update_person(turn.person.id, digest=what, next_digest_at=None)
         return [say(texts.DIGEST_SAVED.format(digest=what), replace=True)]
     if action.startswith("day:"):
         return await reschedule(turn, weekday=int(what) % 7)
@@ -118,7 +120,7 @@ async def pause(turn: Turn, arg: str) -> list[Outbound]:
         until = parse_pause(arg, turn.now, turn.person.schedule.timezone)
     except ValueError:
         return [say(texts.PAUSE_NOT_UNDERSTOOD)]
-    await turn.uow.passport.update_person(turn.person.id, paused=True, paused_until=until)
+    await turn.uow.people.update_person(turn.person.id, paused=True, paused_until=until)
     if until is None:
         return [say(texts.PAUSED)]
     return [say(texts.PAUSED_UNTIL.format(until=_local(turn, until)))]
@@ -126,13 +128,13 @@ async def pause(turn: Turn, arg: str) -> list[Outbound]:
 
 async def resume(turn: Turn) -> list[Outbound]:
     """End a pause (and a skip)."""
-    await turn.uow.passport.update_person(
+    await turn.uow.people.update_person(
         turn.person.id, paused=False, paused_until=None, active=True
     )
     person = await _reload(turn)
-    sent = await turn.uow.passport.nudged_weeks(person.id)
+    sent = await turn.uow.nudge_history.nudged_weeks(person.id)
     nxt = next_nudge_at(person.schedule, turn.now, sent_weeks=sent)
-    await turn.uow.passport.update_person(person.id, next_nudge_at=nxt)
+    await turn.uow.people.update_person(person.id, next_nudge_at=nxt)
     return [say(texts.RESUMED.format(when=_local(turn, nxt)))]
 
 
@@ -140,10 +142,10 @@ async def skip(turn: Turn) -> list[Outbound]:
     """No question this week (on the person's calendar)."""
     person = turn.person
     week = iso_week(turn.now, person.schedule.timezone)
-    await turn.uow.passport.update_person(person.id, skip_week=week)
+    await turn.uow.people.update_person(person.id, skip_week=week)
     person = await _reload(turn)
-    sent = await turn.uow.passport.nudged_weeks(person.id)
-    await turn.uow.passport.update_person(
+    sent = await turn.uow.nudge_history.nudged_weeks(person.id)
+    await turn.uow.people.update_person(
         person.id, next_nudge_at=next_nudge_at(person.schedule, turn.now, sent_weeks=sent)
     )
     return [say(texts.SKIPPED)]

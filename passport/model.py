@@ -126,3 +126,18 @@ class PassportSnapshot:
     entries: tuple[Entry, ...]
     artifacts: tuple[Artifact, ...]
     signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArtifact:
+    """Where an artifact's file came from and where its bytes are (for the file jobs)."""
+
+    id: int
+    person_id: int
+    status: str
+    platform: str
+    ref: str | None
+    original_name: str
+    kind: str
+    mime: str | None
+    stored_path: str | None

@@ -2,34 +2,43 @@
 
 Implementations: `storage/` (SqlAlchemyUnitOfWork, FileBlobStore), `bot/` (delivery through the
 channels). Tests use the real SQLite storage and `Fake*` channels that satisfy the same protocols.
+The repositories on the unit of work, one per aggregate, are in `passport/repositories.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from passport.messages import InboundFile, Outbound
+from passport.messages import Address, InboundFile, Outbound
+from passport.repositories import (
+    ArtifactRepository,
+    ChannelState,
+    EntryRepository,
+    InsightReads,
+    NudgeHistory,
+    PeopleRepository,
+    SeenMessages,
+    SignalRepository,
+    Vault,
+    WholePassport,
+)
+from passport.team import Participation, Sharing, TeamCounts
 
-
-class Vault(Protocol):
-    """A person's sealing key and random folder (from `uow.passport.vault(person_id)`)."""
-
-    person_id: int
-    folder: str
-
-    def seal_bytes(self, data: bytes) -> bytes:
-        """Encrypt file bytes with the person's key."""
-        ...
-
-    def open_bytes(self, data: bytes) -> bytes:
-        """Decrypt file bytes sealed with the person's key."""
-        ...
-
-    def blob_name(self, sha256: str) -> str:
-        """A file name for these bytes that reveals nothing without the key."""
-        ...
+__all__ = [
+    "ArtifactRepository",
+    "ChannelState",
+    "EntryRepository",
+    "InsightReads",
+    "NudgeHistory",
+    "PeopleRepository",
+    "SeenMessages",
+    "SignalRepository",
+    "Vault",
+    "WholePassport",
+]
 
 
 class BlobStore(Protocol):
@@ -52,14 +61,188 @@ class BlobStore(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: `passport` is the repository, `jobs` enqueues durable jobs, `outbox`
-    stores replies with what they answer."""
+class JobQueue(Protocol):
+    """Durable jobs enqueued in the unit of work's transaction."""
 
-    passport: Any
-    jobs: Any
-    team: Any  # the team skill map (storage.team)
-    outbox: Any
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        person_id: int | None = None,
+        delay: timedelta = ...,
+        max_attempts: int = 6,
+    ) -> None:
+        """Add a job that may run from `now + delay`."""
+        ...
+
+
+class OutboxPart(Protocol):
+    """One unsent reply part a sweep claimed."""
+
+    @property
+    def reply(self) -> str: ...
+
+    @property
+    def part(self) -> int: ...
+
+    @property
+    def person_id(self) -> int | None: ...
+
+    @property
+    def address(self) -> Address: ...
+
+    @property
+    def message(self) -> Outbound: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+
+class Outbox(Protocol):
+    """Replies stored with what they answer, sent and marked part by part."""
+
+    async def add(
+        self,
+        address: Address,
+        messages: Sequence[Outbound],
+        now: datetime,
+        *,
+        person_id: int | None = None,
+        answers: str | None = None,
+        held: bool = True,
+    ) -> list[Outbound]:
+        """Store a reply's parts; returns them tagged with their outbox keys."""
+        ...
+
+    async def hold(self, reply: str, now: datetime) -> bool:
+        """Renew this holder's lease on a reply; False when a sweep took it."""
+        ...
+
+    async def mark_sent(self, reply: str, part: int, now: datetime) -> None:
+        """The part went out: never send it again."""
+        ...
+
+    async def release(
+        self, reply: str, now: datetime, *, retry_after: float | None, error: str
+    ) -> bool:
+        """Sending failed: the unsent parts wait (True when parked instead)."""
+        ...
+
+    async def drop(self, reply: str, now: datetime, reason: str) -> None:
+        """Nobody to send to any more: stop, keep the reason."""
+        ...
+
+    async def claim(
+        self, now: datetime, platforms: Sequence[str], *, limit: int = 50
+    ) -> Sequence[OutboxPart]:
+        """Take whole replies whose holder let go: their unsent parts."""
+        ...
+
+    async def keep_alive(self, now: datetime) -> None:
+        """Renew the lease on every part this process holds."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget settled parts older than `before`."""
+        ...
+
+    async def requeue_parked(self, now: datetime) -> int:
+        """Parked parts become due again."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        """How many parts are in each status."""
+        ...
+
+    async def unsent(self) -> int:
+        """Parts still to send."""
+        ...
+
+
+class TeamRepository(Protocol):
+    """The team skill map: members' sharing choices, published counts, weekly posts."""
+
+    async def sharing(self, person_id: int) -> Sharing | None:
+        """The member's own choice, or None when they never chose."""
+        ...
+
+    async def set_sharing(self, person_id: int, workspace: str, on: bool, now: datetime) -> bool:
+        """Turn sharing on or off; True when it changed."""
+        ...
+
+    async def leave(self, person_id: int, now: datetime) -> None:
+        """The member is being forgotten: sharing off first."""
+        ...
+
+    async def map(self, workspace: str, now: datetime) -> TeamCounts | None:
+        """The published map a workspace may see."""
+        ...
+
+    async def participation(self, workspace: str, now: datetime) -> Participation | None:
+        """The latest weekly question's answer share among sharing members."""
+        ...
+
+    async def post_channel(self, workspace: str) -> str | None:
+        """The channel chosen for the weekly team post, or None."""
+        ...
+
+    async def set_post_channel(self, workspace: str, channel: str | None, now: datetime) -> None:
+        """Choose (or clear) the weekly team post's channel."""
+        ...
+
+    async def finish_post(self, workspace: str, week: str, status: str, now: datetime) -> None:
+        """Mark a claimed weekly post as posted or skipped."""
+        ...
+
+    async def post_status(self, workspace: str, week: str) -> str | None:
+        """queued / posted / skipped for one week's post, or None."""
+        ...
+
+    async def workspaces_like(self, team_id: str) -> list[str]:
+        """Workspace keys known to the team map for a bare team id."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over a repository per aggregate, the job queue and the outbox."""
+
+    @property
+    def people(self) -> PeopleRepository: ...
+
+    @property
+    def seen(self) -> SeenMessages: ...
+
+    @property
+    def entries(self) -> EntryRepository: ...
+
+    @property
+    def artifacts(self) -> ArtifactRepository: ...
+
+    @property
+    def signals(self) -> SignalRepository: ...
+
+    @property
+    def nudge_history(self) -> NudgeHistory: ...
+
+    @property
+    def channel_state(self) -> ChannelState: ...
+
+    @property
+    def insight(self) -> InsightReads: ...
+
+    @property
+    def whole_passport(self) -> WholePassport: ...
+
+    @property
+    def jobs(self) -> JobQueue: ...
+
+    @property
+    def team(self) -> TeamRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -24,6 +24,7 @@ from passport.profile import (
     chart_month_floor,
     term_week_labels,
 )
+from passport.repositories import InsightReads
 from passport.signals import SignalKind, SignalStatus
 from storage.models import EntryRow, SignalRow
 from storage.sealing import load_keys
@@ -212,3 +213,18 @@ async def load_evidence_uris(session: AsyncSession, person_id: int) -> set[str]:
         .having(_flag(s.status == REJECTED) == 0)
     )
     return {uri for uri in (await session.execute(stmt)).scalars() if uri}
+
+
+class SqlAlchemyInsightReads(InsightReads):
+    """The insight reads of one unit of work (profile and evidence, scoped by person)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def profile(self, person_id: int, *, now: datetime, since: datetime | None) -> Profile:
+        """The person's profile from bounded aggregate queries (cost flat in history size)."""
+        return await load_profile(self.session, person_id, now=now, since_last_digest=since)
+
+    async def evidence_uris(self, person_id: int) -> set[str]:
+        """ESCO URIs the person has evidence for (rejected ones left out)."""
+        return await load_evidence_uris(self.session, person_id)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from passport.messages import Address
 from passport.model import Schedule
+from storage.mapping import schedule_from_row
 from storage.models import (
     ChannelStateRow,
     EntryRow,
@@ -31,7 +32,6 @@ from storage.models import (
     PersonRow,
     SignalRow,
 )
-from storage.repository import schedule_from_row
 from storage.sealing import Sealer, load_keys, vault_for, vaults_for
 
 

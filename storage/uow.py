@@ -1,4 +1,4 @@
-"""The unit of work: one transaction holding the repository and the job writer."""
+"""The unit of work: one transaction holding a repository per aggregate, jobs and the outbox."""
 
 from __future__ import annotations
 
@@ -8,17 +8,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from passport.errors import StorageConflict
+from storage.artifacts import SqlAlchemyArtifactRepository
+from storage.channel_state import SqlAlchemyChannelState
+from storage.entries import SqlAlchemyEntryRepository
 from storage.faults import as_utp_error
+from storage.insight_queries import SqlAlchemyInsightReads
 from storage.jobs import JobWriter
+from storage.nudge_history import SqlAlchemyNudgeHistory
 from storage.outbox import OutboxWriter
-from storage.repository import SqlAlchemyPassportRepository
+from storage.people import SqlAlchemyPeopleRepository
+from storage.seen import SqlAlchemySeenMessages
+from storage.signals import SqlAlchemySignalRepository
 from storage.team import SqlAlchemyTeamRepository
+from storage.whole_passport import SqlAlchemyWholePassport
 
 
 class SqlAlchemyUnitOfWork:
     """`async with uow:` opens a transaction; `commit()` makes it durable; else it rolls back."""
 
-    passport: SqlAlchemyPassportRepository
+    people: SqlAlchemyPeopleRepository
+    seen: SqlAlchemySeenMessages
+    entries: SqlAlchemyEntryRepository
+    artifacts: SqlAlchemyArtifactRepository
+    signals: SqlAlchemySignalRepository
+    nudge_history: SqlAlchemyNudgeHistory
+    channel_state: SqlAlchemyChannelState
+    insight: SqlAlchemyInsightReads
+    whole_passport: SqlAlchemyWholePassport
     jobs: JobWriter
     team: SqlAlchemyTeamRepository
     outbox: OutboxWriter
@@ -29,10 +45,21 @@ class SqlAlchemyUnitOfWork:
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
         self.session = self._sessionmaker()
-        self.passport = SqlAlchemyPassportRepository(self.session)
-        self.jobs = JobWriter(self.session)
-        self.team = SqlAlchemyTeamRepository(self.session)
-        self.outbox = OutboxWriter(self.session)
+        session = self.session
+        self.people = SqlAlchemyPeopleRepository(session)
+        self.seen = SqlAlchemySeenMessages(session, self.people)
+        self.entries = SqlAlchemyEntryRepository(session)
+        self.artifacts = SqlAlchemyArtifactRepository(session)
+        self.signals = SqlAlchemySignalRepository(session)
+        self.nudge_history = SqlAlchemyNudgeHistory(session)
+        self.channel_state = SqlAlchemyChannelState(session)
+        self.insight = SqlAlchemyInsightReads(session)
+        self.whole_passport = SqlAlchemyWholePassport(
+            session, self.people, self.entries, self.artifacts, self.signals
+        )
+        self.jobs = JobWriter(session)
+        self.team = SqlAlchemyTeamRepository(session)
+        self.outbox = OutboxWriter(session)
         return self
 
     async def __aexit__(

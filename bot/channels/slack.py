@@ -192,7 +192,7 @@ class SlackChannel(Channel):
         if not event_id:
             return
         async with self.services.uow() as uow:
-            await uow.passport.mark_seen(
+            await uow.seen.mark_seen(
                 SEEN_EVENT.format(event_id=event_id), self.services.clock.now()
             )
             await uow.commit()
@@ -200,7 +200,7 @@ class SlackChannel(Channel):
     async def was_processed(self, event_id: str) -> bool:
         """True when an event with this id was taken in before."""
         async with self.services.uow() as uow:
-            return await uow.passport.was_seen(SEEN_EVENT.format(event_id=event_id))
+            return await uow.seen.was_seen(SEEN_EVENT.format(event_id=event_id))
 
     def fetcher(self) -> FileFetcher | None:
         """Downloads of files members share with the bot."""

@@ -146,16 +146,18 @@ class SlackWorkspaces:
     async def is_revoked(self, workspace: str) -> bool:
         """True after app_uninstalled / tokens_revoked for this workspace."""
         async with self.services.uow() as uow:
-            value = await uow.passport.get_channel_state(REVOKED_KEY.format(workspace=workspace))
+            value = await uow.channel_state.get_channel_state(
+                REVOKED_KEY.format(workspace=workspace)
+            )
         return value == "1"
 
     async def set_revoked(self, workspace: str, revoked: bool) -> None:
         """Remember (durably) that calls to a workspace must stop, or may resume."""
         async with self.services.uow() as uow:
             key = REVOKED_KEY.format(workspace=workspace)
-            if not revoked and await uow.passport.get_channel_state(key) is None:
+            if not revoked and await uow.channel_state.get_channel_state(key) is None:
                 return
-            await uow.passport.set_channel_state(
+            await uow.channel_state.set_channel_state(
                 key, "1" if revoked else "0", self.services.clock.now()
             )
             await uow.commit()

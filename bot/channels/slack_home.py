@@ -123,14 +123,14 @@ class WorkspaceDefaults:
 async def workspace_defaults(services: Services, workspace: str) -> WorkspaceDefaults:
     """The defaults an admin set for a Slack workspace (`enterprise:team`)."""
     async with services.uow() as uow:
-        raw = await uow.passport.get_channel_state(DEFAULTS_KEY.format(workspace=workspace))
+        raw = await uow.channel_state.get_channel_state(DEFAULTS_KEY.format(workspace=workspace))
     return WorkspaceDefaults.from_json(raw)
 
 
 async def save_defaults(services: Services, workspace: str, defaults: WorkspaceDefaults) -> None:
     """Store a workspace's defaults."""
     async with services.uow() as uow:
-        await uow.passport.set_channel_state(
+        await uow.channel_state.set_channel_state(
             DEFAULTS_KEY.format(workspace=workspace), defaults.to_json(), services.clock.now()
         )
         await uow.commit()

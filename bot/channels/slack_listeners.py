@@ -83,7 +83,7 @@ async def _with_profile(
 ) -> Inbound:
     """First contact: the member's time zone and name from their Slack profile."""
     async with channel.services.uow() as uow:
-        known = await uow.passport.find_person(inbound.address)
+        known = await uow.people.find_person(inbound.address)
     if known is not None:
         return inbound
     try:

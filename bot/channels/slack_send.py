@@ -55,10 +55,10 @@ class SlackPoster:
     async def _known_dm(self, workspace: str, user_id: str) -> str | None:
         """The DM stored with the member's identity (saves a `conversations.open`)."""
         async with self.services.uow() as uow:
-            person = await uow.passport.find_person(Address("slack", user_id, "", workspace))
+            person = await uow.people.find_person(Address("slack", user_id, "", workspace))
             if person is None:
                 return None
-            for identity in await uow.passport.identities(person.id):
+            for identity in await uow.people.identities(person.id):
                 if (identity.platform, identity.workspace, identity.user_id) == (
                     "slack",
                     workspace,
@@ -144,7 +144,7 @@ class SlackPoster:
         """Hand replies to the durable job queue (attachments cannot be queued)."""
         queued = [m for m in messages if m.text or m.choices]
         async with self.services.uow() as uow:
-            person = await uow.passport.find_person(address)
+            person = await uow.people.find_person(address)
             if person is None or not queued:
                 return False
             await uow.jobs.enqueue(
@@ -188,7 +188,7 @@ class SlackPoster:
             logger.warning("Slack reply not possible, member marked inactive: %s", exc)
             await self.marks.gone(messages, str(exc))
             async with self.services.uow() as uow:
-                await uow.passport.set_active_by_address(address, False)
+                await uow.people.set_active_by_address(address, False)
                 await uow.commit()
         except DeliveryError:
             logger.exception("Slack reply failed")

@@ -37,7 +37,7 @@ CHART_TITLE = "Team skill map"
 async def team_home(services: Services, address: Address, admin: bool) -> TeamHome:
     """The team part of a member's (or admin's) Home tab."""
     async with services.uow() as uow:
-        person = await uow.passport.find_person(address)
+        person = await uow.people.find_person(address)
         sharing = await uow.team.sharing(person.id) if person is not None else None
         channel = await uow.team.post_channel(address.workspace) if admin else None
     can_share = person is not None and person.consented and person.onboarded

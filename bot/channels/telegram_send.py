@@ -277,6 +277,6 @@ class TelegramSender:
 
     async def _migrate(self, old_chat: int, new_chat: int) -> None:
         async with self.uow() as uow:
-            await uow.passport.migrate_chat("telegram", str(old_chat), str(new_chat))
+            await uow.people.migrate_chat("telegram", str(old_chat), str(new_chat))
             await uow.commit()
         logger.info("a telegram chat migrated to a supergroup; following it")

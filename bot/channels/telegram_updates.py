@@ -141,7 +141,7 @@ class TelegramUpdates:
 
     async def _load_offset(self) -> int | None:
         async with self.uow() as uow:
-            value = await uow.passport.get_channel_state(OFFSET_KEY)
+            value = await uow.channel_state.get_channel_state(OFFSET_KEY)
         if not value:
             return None
         offset, _, stamp = value.partition(" ")
@@ -153,7 +153,7 @@ class TelegramUpdates:
         try:
             now = self.clock.now()
             async with self.uow() as uow:
-                await uow.passport.set_channel_state(
+                await uow.channel_state.set_channel_state(
                     OFFSET_KEY, f"{offset} {now.timestamp():.0f}", now
                 )
                 await uow.commit()
@@ -196,14 +196,14 @@ class TelegramUpdates:
     async def _storage_ok(self) -> bool:
         try:
             async with self.uow() as uow:
-                await uow.passport.get_channel_state(OFFSET_KEY)
+                await uow.channel_state.get_channel_state(OFFSET_KEY)
         except Exception:  # noqa: BLE001 - any failure means "not reachable now"
             return False
         return True
 
     async def _park(self, data: dict[str, Any]) -> None:
         async with self.uow() as uow:
-            await uow.passport.set_channel_state(
+            await uow.channel_state.set_channel_state(
                 f"{PARKED_PREFIX}{data['update_id']}", json.dumps(data), self.clock.now()
             )
             await uow.commit()
@@ -216,7 +216,7 @@ class TelegramUpdates:
         sent here (and, were this process to stop first, by any sweep from the outbox).
         """
         async with self.uow() as uow:
-            parked = await uow.passport.channel_states(PARKED_PREFIX)
+            parked = await uow.channel_state.channel_states(PARKED_PREFIX)
         replayed = failed = 0
         for key, raw in parked:
             try:
@@ -231,7 +231,7 @@ class TelegramUpdates:
                 failed += 1
                 continue
             async with self.uow() as uow:
-                await uow.passport.delete_channel_state(key)
+                await uow.channel_state.delete_channel_state(key)
                 await uow.commit()
             replayed += 1
             if reply is not None:
@@ -333,7 +333,7 @@ class TelegramUpdates:
     async def _queue_retry(self, address: Address, out: list[Outbound]) -> None:
         texts_only = [m for m in out if m.attachment is None]
         async with self.uow() as uow:
-            person = await uow.passport.find_person(address)
+            person = await uow.people.find_person(address)
             if person is None or not texts_only:
                 return
             await uow.jobs.enqueue(
@@ -346,7 +346,7 @@ class TelegramUpdates:
 
     async def _set_active(self, address: Address, active: bool) -> None:
         async with self.uow() as uow:
-            person_id = await uow.passport.set_active_by_address(address, active)
+            person_id = await uow.people.set_active_by_address(address, active)
             await uow.commit()
         if person_id is not None:
             logger.info("telegram person %s is %s", person_id, "back" if active else "gone")
@@ -355,7 +355,7 @@ class TelegramUpdates:
 
     async def _migrate(self, old_chat: int, new_chat: int) -> None:
         async with self.uow() as uow:
-            await uow.passport.migrate_chat("telegram", str(old_chat), str(new_chat))
+            await uow.people.migrate_chat("telegram", str(old_chat), str(new_chat))
             await uow.commit()
 
 

@@ -33,9 +33,9 @@ async def _greet(app: App, console: ConsoleChannel, user: str) -> None:
     from handlers.greeting import greet
 
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(console.address)
+        person = await uow.people.find_person(console.address)
     # A weekly question still waiting to be shown is about to print: hello only, no repeat.
-    waiting = bool(person) and await app.jobs.pending(person_id=person.id) > 0
+    waiting = person is not None and await app.jobs.pending(person_id=person.id) > 0
     for message in await greet(
         app.services,
         console.address,
@@ -66,10 +66,10 @@ async def chat(args: argparse.Namespace) -> int:
     async def exports_dir() -> Path:
         """This person's own exports folder (random id, 0700), found by their identity."""
         async with app.services.uow() as uow:
-            person = await uow.passport.find_person(console.address)
+            person = await uow.people.find_person(console.address)
             if person is None:
                 raise RuntimeError("no person at this terminal yet")
-            vault = await uow.passport.vault(person.id)
+            vault = await uow.people.vault(person.id)
             await uow.commit()  # a key made on first use is kept
         return app.services.blobs.exports_dir(vault.folder)
 

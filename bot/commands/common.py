@@ -47,7 +47,7 @@ async def find_person(uow: Any, key: str) -> Person | None:
     """The one person an operator's PERSON key names, or None after saying why on stderr:
     nobody fits, or several do (an ambiguous key is refused with every candidate listed)."""
     try:
-        person = await uow.passport.find_person_by_key(key)
+        person = await uow.people.find_person_by_key(key)
     except AmbiguousPerson as exc:
         print(f"utp: {key} fits more than one person; name one of:", file=sys.stderr)
         for candidate in exc.candidates:

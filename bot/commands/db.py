@@ -55,7 +55,7 @@ async def _status() -> int:
             print(f"parked job {job_id} ({kind}): {error}")
         async with app.services.uow() as uow:
             outbox = await uow.outbox.counts()
-            updates = await uow.passport.channel_states(PARKED_PREFIX)
+            updates = await uow.channel_state.channel_states(PARKED_PREFIX)
         print("replies: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "none"))
         print(f"parked telegram updates: {len(updates)}")
     finally:
@@ -84,7 +84,7 @@ async def _replay_parked() -> int:
             replayed, still = await channel.updates.replay_parked()
         else:
             async with app.services.uow() as uow:
-                still = len(await uow.passport.channel_states(PARKED_PREFIX))
+                still = len(await uow.channel_state.channel_states(PARKED_PREFIX))
         print(f"requeued {jobs} parked job(s) and {replies} parked reply part(s)")
         print(f"replayed {replayed} parked telegram update(s); {still} still parked")
     finally:

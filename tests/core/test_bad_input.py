@@ -12,8 +12,8 @@ from tests.fakes.extractor import FakeExtractor
 
 async def _count(app, person: Person) -> int:
     async with app.services.uow() as uow:
-        found = await uow.passport.find_person(person.address)
-        return await uow.passport.count_entries(found.id) if found else 0
+        found = await uow.people.find_person(person.address)
+        return await uow.entries.count_entries(found.id) if found else 0
 
 
 async def test_empty_and_whitespace_get_a_nudge_and_store_nothing(make_app):
@@ -33,8 +33,8 @@ async def test_emoji_only_and_control_characters_are_kept_cleanly(make_app, db_u
     await alice.say("🙂🎉")
     await alice.say("fixed\x00 the\x07 bike")
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        texts = [e.text for e in await uow.passport.entries(person.id)]
+        person = await uow.people.find_person(alice.address)
+        texts = [e.text for e in await uow.entries.entries(person.id)]
     assert texts == ["🙂🎉", "fixed the bike"]
 
 
@@ -48,8 +48,8 @@ async def test_huge_text_is_refused_whole_and_long_text_is_kept_whole(make_app):
     long = "I wrote a story. " * 5_000  # 85,000 characters
     await alice.say(long)
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        (entry,) = await uow.passport.entries(person.id)
+        person = await uow.people.find_person(alice.address)
+        (entry,) = await uow.entries.entries(person.id)
     assert entry.text == long.strip()
 
 
@@ -76,8 +76,8 @@ async def test_binary_junk_file_and_disguised_file_are_refused(make_app):
     assert "can't keep that kind of file" in r1.text
     assert "can't keep that kind of file" in r2.text
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        assert await uow.passport.artifacts(person.id) == []
+        person = await uow.people.find_person(alice.address)
+        assert await uow.artifacts.artifacts(person.id) == []
     assert not any(p.is_file() for p in (app.settings.utp_data_dir / "blobs").rglob("*"))
 
 
@@ -98,8 +98,8 @@ async def test_oversized_declared_file_and_pixel_bomb(make_app):
     (r2,) = await alice.say("", files=(InboundFile(ref="b", name="bomb.png", content=bomb),))
     assert "too large to open safely" in r2.text
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        assert await uow.passport.artifacts(person.id) == []
+        person = await uow.people.find_person(alice.address)
+        assert await uow.artifacts.artifacts(person.id) == []
 
 
 async def test_extractor_failure_keeps_the_entry_and_parks_the_job(make_app, clock):
@@ -124,8 +124,8 @@ async def test_two_first_messages_racing_make_one_person(make_app, db_url):
     alice = Person(app)
     await asyncio.gather(alice.say("I built a shelf today"), alice.say("and painted it"))
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        identities = await uow.passport.identities(person.id)
+        person = await uow.people.find_person(alice.address)
+        identities = await uow.people.identities(person.id)
     assert len(identities) == 1
 
 

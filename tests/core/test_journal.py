@@ -34,7 +34,7 @@ async def test_onboarding_takes_three_taps_and_sets_the_schedule(make_app, db_ur
     done = await alice.tap("tz:Europe/Berlin")
     assert "Sunday at 18:00 (Europe/Berlin)" in done[0].text
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
+        person = await uow.people.find_person(alice.address)
     assert person.onboarded and person.schedule.timezone == "Europe/Berlin"
     # Sunday 6 Dec 2026 18:00 in Berlin is 17:00 UTC.
     assert person.schedule.next_nudge_at.isoformat() == "2026-12-06T17:00:00+00:00"
@@ -49,9 +49,9 @@ async def test_a_reply_is_captured_then_skills_are_noticed_and_kept(make_app, db
     ack = await alice.say("Took new product photos in natural light and rewrote all my listings.")
     assert "Got it" in ack[0].text or "Saved" in ack[0].text or "Kept" in ack[0].text
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        assert await uow.passport.count_entries(person.id) == 1
-        assert await uow.passport.signals(person.id) == []  # nothing slow ran yet
+        person = await uow.people.find_person(alice.address)
+        assert await uow.entries.count_entries(person.id) == 1
+        assert await uow.signals.signals(person.id) == []  # nothing slow ran yet
     await app.runner.run_until_idle()
     noticed = [m for a, m in channel.sent if m.choices]
     assert noticed and "take photographs" in noticed[0].text
@@ -59,7 +59,7 @@ async def test_a_reply_is_captured_then_skills_are_noticed_and_kept(make_app, db
     assert keep.startswith("keep:")
     await alice.tap(keep)
     async with app.services.uow() as uow:
-        kept = await uow.passport.signals(person.id, statuses=[SignalStatus.CONFIRMED])
+        kept = await uow.signals.signals(person.id, statuses=[SignalStatus.CONFIRMED])
     assert {s.label for s in kept} == {"take photographs", "write copy"}
     for s in kept:
         assert (
@@ -75,13 +75,13 @@ async def test_not_me_is_never_suggested_again(make_app, db_url):
     await alice.say("Worked with my team on the robot.")
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        (signal,) = await uow.passport.signals(person.id)
+        person = await uow.people.find_person(alice.address)
+        (signal,) = await uow.signals.signals(person.id)
     await alice.tap(f"notme:{signal.id}")
     await alice.say("The team met again today.")
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        shown = await uow.passport.signals(
+        shown = await uow.signals.signals(
             person.id, statuses=[SignalStatus.SUGGESTED, SignalStatus.CONFIRMED]
         )
     assert shown == []
@@ -95,8 +95,8 @@ async def test_replayed_message_is_stored_once(make_app, db_url):
     again = await alice.say("I fixed my bike", message_id="m-1")
     assert first and again == []
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        assert await uow.passport.count_entries(person.id) == 1
+        person = await uow.people.find_person(alice.address)
+        assert await uow.entries.count_entries(person.id) == 1
 
 
 async def test_edit_keeps_versions_and_re_extracts(make_app, db_url):
@@ -110,9 +110,9 @@ async def test_edit_keeps_versions_and_re_extracts(make_app, db_url):
     assert "Updated" in reply[0].text
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        (entry,) = await uow.passport.entries(person.id, with_versions=True)
-        labels = {s.label for s in await uow.passport.signals(person.id)}
+        person = await uow.people.find_person(alice.address)
+        (entry,) = await uow.entries.entries(person.id, with_versions=True)
+        labels = {s.label for s in await uow.signals.signals(person.id)}
     assert [v.text for v in entry.versions] == [
         "I sorted photos",
         "I sorted photos and fixed listings",
@@ -145,11 +145,11 @@ async def test_export_and_forget_erase_rows_and_files(make_app, db_url, tmp_path
     await alice.say("yes")
     assert not any(p.is_file() for p in blobs.rglob("*"))
     async with app.services.uow() as uow:
-        assert await uow.passport.find_person(alice.address) is None
+        assert await uow.people.find_person(alice.address) is None
     # A replay of an old message after /forget brings nothing back.
     assert await alice.say("Photo of my certificate", message_id="m-2") == []
     async with app.services.uow() as uow:
-        assert await uow.passport.find_person(alice.address) is None
+        assert await uow.people.find_person(alice.address) is None
 
 
 async def test_strengths_question_gives_a_digest_with_a_chart(make_app, db_url):
@@ -162,8 +162,8 @@ async def test_strengths_question_gives_a_digest_with_a_chart(make_app, db_url):
     await alice.say("Took product photos and rewrote my listings. Then the team met.")
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        signals = await uow.passport.signals(person.id)
+        person = await uow.people.find_person(alice.address)
+        signals = await uow.signals.signals(person.id)
     await alice.tap("keep:" + ",".join(str(s.id) for s in signals[:2]))
     await alice.tap(f"notme:{signals[2].id}")
     out = await alice.say("What am I good at?")
@@ -193,8 +193,8 @@ async def test_a_group_message_never_becomes_the_home_chat(make_app):
         Inbound(address=group, message_id="g1", text="hi bot", is_group=True, addressed=True)
     )
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(group)
-        (identity,) = await uow.passport.identities(person.id)
+        person = await uow.people.find_person(group)
+        (identity,) = await uow.people.identities(person.id)
     assert identity.chat_id == "1001"
     private = Address("telegram", "1001", "1001")
     await app.conversation.handle(Inbound(address=private, message_id="p1", action="consent:yes"))
@@ -202,7 +202,7 @@ async def test_a_group_message_never_becomes_the_home_chat(make_app):
         Inbound(address=group, message_id="g2", text="hello again", is_group=True, addressed=True)
     )
     async with app.services.uow() as uow:
-        (identity,) = await uow.passport.identities(person.id)
+        (identity,) = await uow.people.identities(person.id)
     assert identity.chat_id == "1001"
 
 
@@ -218,8 +218,8 @@ async def test_standard_exports_and_the_persons_own_key(make_app):
     await alice.say("Took product photos for the shop.")
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        (signal,) = await uow.passport.signals(person.id)
+        person = await uow.people.find_person(alice.address)
+        (signal,) = await uow.signals.signals(person.id)
     await alice.tap(f"keep:{signal.id}")
     (resume,) = await alice.tap("export:jsonresume")
     document = _json.loads(resume.attachment.content)

@@ -16,8 +16,8 @@ from tests.fakes.channel import FakeChannel
 
 async def _entries(app, alice: Person) -> list[str]:
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        return [e.text for e in await uow.passport.entries(person.id)]
+        person = await uow.people.find_person(alice.address)
+        return [e.text for e in await uow.entries.entries(person.id)]
 
 
 async def test_text_typed_during_setup_is_kept_as_a_note_and_setup_goes_on(make_app, db_url):
@@ -41,8 +41,8 @@ async def test_text_typed_during_setup_is_kept_as_a_note_and_setup_goes_on(make_
     ]
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        labels = {s.label for s in await uow.passport.signals(person.id)}
+        person = await uow.people.find_person(alice.address)
+        labels = {s.label for s in await uow.signals.signals(person.id)}
     assert "work in teams" in labels
 
 
@@ -75,9 +75,9 @@ async def test_editing_a_note_after_a_follow_up_answer_revises_only_its_part(mak
     )
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        entry_id = (await uow.passport.entries(person.id))[0].id
-        await uow.passport.update_person(
+        person = await uow.people.find_person(alice.address)
+        entry_id = (await uow.entries.entries(person.id))[0].id
+        await uow.people.update_person(
             person.id,
             state={
                 **person.state,
@@ -131,8 +131,8 @@ async def test_concurrent_first_exports_make_one_key(make_app, pg_url):
     await alice.say("I took product photos for the shop and rewrote the listings.")
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        ids = [s.id for s in await uow.passport.signals(person.id)]
+        person = await uow.people.find_person(alice.address)
+        ids = [s.id for s in await uow.signals.signals(person.id)]
     await alice.tap(f"keep:{','.join(map(str, ids))}")
 
     taps = ["export:ob3", "export:clr", "export:key", "export:ob3", "export:key"]
@@ -158,7 +158,7 @@ async def test_concurrent_first_exports_make_one_key(make_app, pg_url):
         assert reply and reply[0].attachment is not None, [r.text for r in reply]
         dids |= _dids(reply[0].attachment.content)
     async with app.services.uow() as uow:
-        sealed = await uow.passport.get_signing_key(person.id)
+        sealed = await uow.people.get_signing_key(person.id)
     stored = sealed.split(".")[1]
     assert dids == {stored}
     key_file = next(

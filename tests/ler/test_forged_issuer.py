@@ -72,8 +72,8 @@ async def test_imported_as_invalid(make_app, person_key: PersonKey) -> None:
     await alice.say("", files=(InboundFile(ref="b", name="badge.jwt", content=forged),))
     await app.runner.run_until_idle()
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person(alice.address)
-        (artifact,) = await uow.passport.artifacts(person.id)
-        signals = await uow.passport.signals(person.id)
+        person = await uow.people.find_person(alice.address)
+        (artifact,) = await uow.artifacts.artifacts(person.id)
+        signals = await uow.signals.signals(person.id)
     assert artifact.credential["level"] == "invalid"
     assert signals and {s.verification for s in signals} == {"invalid"}

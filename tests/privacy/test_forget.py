@@ -120,7 +120,7 @@ async def test_a_file_that_cannot_be_removed_is_told_logged_and_retried(
         logged = caplog.text
         assert folder.name in logged and WORD not in logged and NAME_WORD not in logged
         async with app.services.uow() as uow:
-            assert await uow.passport.find_person(alice.address) is None
+            assert await uow.people.find_person(alice.address) is None
         counts = await app.jobs.counts()
         assert counts.get("queued") == 1
     finally:

@@ -27,8 +27,8 @@ def two_teams(make_settings, monkeypatch, tmp_path):
             async with app.services.uow() as uow:
                 for team, name in (("T1", "Ann of T1"), ("T2", "Bob of T2")):
                     address = Address("slack", "U1", f"D{team}", f":{team}")
-                    person = await uow.passport.create_person(address, name, app.clock.now())
-                    await uow.passport.add_entry(person.id, f"{name} wrote this", app.clock.now())
+                    person = await uow.people.create_person(address, name, app.clock.now())
+                    await uow.entries.add_entry(person.id, f"{name} wrote this", app.clock.now())
                 await uow.commit()
         finally:
             await app.close()

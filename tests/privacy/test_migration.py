@@ -101,7 +101,7 @@ async def test_upgrade_from_plain_text_seals_every_column(make_settings, db_url,
                 raw = raw if isinstance(raw, str) else json.dumps(raw)
                 assert WORD not in raw and "utp1:" in raw, (table, column, raw)
         async with app.services.uow() as uow:
-            snapshot = await uow.passport.snapshot(1)
+            snapshot = await uow.whole_passport.snapshot(1)
             person = snapshot.person
         assert person.state["pending_text"] == f"my {WORD} draft"
         assert snapshot.entries[0].text == f"I wrote about the {WORD}."

@@ -20,7 +20,7 @@ async def _alice_with_a_waiting_reply(make_app, clock, **overrides) -> tuple[obj
     alice = Person(app)
     await alice.onboard()
     async with app.services.uow() as uow:
-        found = await uow.passport.find_person_by_key(f"console:{alice.user}")
+        found = await uow.people.find_person_by_key(f"console:{alice.user}")
         await uow.outbox.add(
             alice.address,
             [Outbound(text=f"You wrote: {WORD}")],

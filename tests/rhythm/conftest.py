@@ -29,18 +29,18 @@ class Rig:
         """An onboarded person with a schedule; next_nudge_at computed as onboarding does."""
         now = self.clock.now()
         async with self.app.services.uow() as uow:
-            person = await uow.passport.create_person(Address("console", user, user), user, now)
-            await uow.passport.update_person(person.id, weekday=weekday, hour=hour, timezone=tz,
+            person = await uow.people.create_person(Address("console", user, user), user, now)
+            await uow.people.update_person(person.id, weekday=weekday, hour=hour, timezone=tz,
                                              onboarded=True, consented=True)
-            fresh = await uow.passport.get_person(person.id)
+            fresh = await uow.people.get_person(person.id)
             values = {"next_nudge_at": next_nudge_at(fresh.schedule, now), **columns}
-            await uow.passport.update_person(person.id, **values)
+            await uow.people.update_person(person.id, **values)
             await uow.commit()
         return person.id
 
     async def person(self, person_id: int):
         async with self.app.services.uow() as uow:
-            return await uow.passport.get_person(person_id)
+            return await uow.people.get_person(person_id)
 
     async def tick(self, at: datetime | None = None) -> TickReport:
         """Move the clock (optionally), run one pass and every job it made runnable."""

@@ -62,5 +62,5 @@ async def test_the_digest_job_sends_and_narrates_with_no_write_transaction_open(
     assert free_while_narrating == [True]
     async with rig.app.services.uow() as uow:
         assert await uow.outbox.unsent() == unsent  # the digest's parts were marked as sent
-        person = await uow.passport.find_person(ann.address)
+        person = await uow.people.find_person(ann.address)
     assert person.last_digest_at == rig.clock.now()

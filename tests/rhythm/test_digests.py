@@ -28,7 +28,7 @@ async def test_a_weekly_digest_is_sent_on_the_day_and_skipped_when_nothing_is_ne
     first = await rig.tick()  # places the first digest at the person's slot
     assert first.digests == 0
     async with rig.app.services.uow() as uow:
-        person = await uow.passport.find_person(ann.address)
+        person = await uow.people.find_person(ann.address)
     assert person is not None
     await ann.say("I took photos for the team newsletter.")
     await rig.app.runner.run_until_idle()
@@ -76,7 +76,7 @@ async def test_a_year_ago_entry_comes_back_now_and_then(rig):
     sundays = [SUNDAY_18_BERLIN + timedelta(days=7 * n) for n in range(4)]
     [turn] = [d for d in sundays if should_resurface(pid, iso_week(d, "Europe/Berlin"))]
     async with rig.app.services.uow() as uow:
-        await uow.passport.add_entry(pid, "I fixed my first bike brake today.",
+        await uow.entries.add_entry(pid, "I fixed my first bike brake today.",
                                      turn - timedelta(weeks=52))
         await uow.commit()
     for due in sundays:

@@ -164,7 +164,7 @@ async def test_a_late_reply_counts_for_its_week(rig):
     [nudge] = await _nudges(rig, pid)
     assert nudge.answered_at is not None
     async with rig.app.services.uow() as uow:
-        [entry] = await uow.passport.entries(pid)
+        [entry] = await uow.entries.entries(pid)
     assert entry.iso_week == "2026-W49" and entry.prompt_id == nudge.prompt_id
 
 
@@ -189,9 +189,9 @@ async def test_a_terminal_person_sees_a_nudge_that_came_due_while_away(make_app,
 
     app = await make_app()  # no console channel: like `utp worker` or `utp tick`
     async with app.services.uow() as uow:
-        person = await uow.passport.create_person(Address("console", "ria", "ria"), "Ria",
+        person = await uow.people.create_person(Address("console", "ria", "ria"), "Ria",
                                                   clock.now())
-        await uow.passport.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
+        await uow.people.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
                                          next_nudge_at=SUNDAY_18_BERLIN)
         await uow.commit()
     clock.set(SUNDAY_18_BERLIN)
@@ -215,9 +215,9 @@ async def test_away_for_weeks_only_the_latest_question_is_shown(make_app, clock)
 
     app = await make_app()
     async with app.services.uow() as uow:
-        person = await uow.passport.create_person(Address("console", "sam", "sam"), "Sam",
+        person = await uow.people.create_person(Address("console", "sam", "sam"), "Sam",
                                                   clock.now())
-        await uow.passport.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
+        await uow.people.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
                                          next_nudge_at=SUNDAY_18_BERLIN)
         await uow.commit()
     for week in range(3):  # a worker ticks every week; the terminal is closed

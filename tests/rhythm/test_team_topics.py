@@ -21,14 +21,14 @@ async def test_members_of_a_team_get_its_topics_others_do_not(rig):
             ("U1", Address("slack", "U1", "D1", ":T1")),
             ("U2", Address("slack", "U2", "D2", ":T2")),
         ):
-            person = await uow.passport.create_person(address, user, now)
-            await uow.passport.update_person(person.id, onboarded=True, consented=True)
-            fresh = await uow.passport.get_person(person.id)
-            await uow.passport.update_person(
+            person = await uow.people.create_person(address, user, now)
+            await uow.people.update_person(person.id, onboarded=True, consented=True)
+            fresh = await uow.people.get_person(person.id)
+            await uow.people.update_person(
                 person.id, next_nudge_at=next_nudge_at(fresh.schedule, now)
             )
             ids.append(person.id)
-        await uow.passport.set_channel_state(
+        await uow.channel_state.set_channel_state(
             TEAM_DEFAULTS_KEY.format(workspace=":T1"), '{"categories": ["passions"]}', now
         )
         await uow.commit()

@@ -68,7 +68,7 @@ class SlackRig:
         from passport.messages import Address
 
         async with self.app.services.uow() as uow:
-            return await uow.passport.find_person(Address("slack", user, f"D{user}", f":{team}"))
+            return await uow.people.find_person(Address("slack", user, f"D{user}", f":{team}"))
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ async def test_add_to_my_passport_shortcut_keeps_the_message_once(make_rig):
     await rig.settle()
     person = await rig.person("TA", "UALICE")
     async with rig.app.services.uow() as uow:
-        entries = await uow.passport.entries(person.id)
+        entries = await uow.entries.entries(person.id)
     assert [e.text for e in entries] == ["Alice ran the @channel retro & demo."]
 
 

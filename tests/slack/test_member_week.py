@@ -59,7 +59,7 @@ async def test_a_members_week(make_rig, db_url, clock):
     await rig.slack.tap("TA", "UALICE", values[0])
     await rig.settle()
     async with rig.app.services.uow() as uow:
-        kept = await uow.passport.signals(person.id, statuses=[SignalStatus.CONFIRMED])
+        kept = await uow.signals.signals(person.id, statuses=[SignalStatus.CONFIRMED])
     assert {s.label for s in kept} == {"take photographs", "write copy"}
 
     # A file shared in the DM becomes an artifact: files.info, then a download with the token.
@@ -68,7 +68,7 @@ async def test_a_members_week(make_rig, db_url, clock):
         {"id": "F1", "name": "badge.png", "mimetype": "image/png", "size": len(PNG)}])
     await rig.settle()
     async with rig.app.services.uow() as uow:
-        (artifact,) = await uow.passport.artifacts(person.id)
+        (artifact,) = await uow.artifacts.artifacts(person.id)
     assert artifact.status == "stored" and artifact.size == len(PNG)
     assert fake.downloads == [f"Bearer {TOKEN_A}"]
 

@@ -15,7 +15,7 @@ async def _entries(rig, team: str, user: str) -> int:
     if person is None:
         return 0
     async with rig.app.services.uow() as uow:
-        return await uow.passport.count_entries(person.id)
+        return await uow.entries.count_entries(person.id)
 
 
 async def test_a_retried_event_is_processed_once(make_rig):
@@ -110,7 +110,7 @@ async def test_an_edit_in_the_dm_revises_the_note(make_rig):
     await rig.settle()
     person = await rig.person("TA", "UALICE")
     async with rig.app.services.uow() as uow:
-        (entry,) = await uow.passport.entries(person.id)
+        (entry,) = await uow.entries.entries(person.id)
     assert entry.text == "Baked bread for the team." and entry.version == 2
 
 

@@ -37,7 +37,7 @@ async def test_socket_mode_takes_events_and_acks_them(make_app, fake_slack):
         async with app.services.uow() as uow:
             from passport.messages import Address
 
-            person = await uow.passport.find_person(Address("slack", "UALICE", "DUALICE", ":TA"))
+            person = await uow.people.find_person(Address("slack", "UALICE", "DUALICE", ":TA"))
             assert person is not None
             assert person.state.get("pending_text") == "Shipped the new onboarding guide."
         assert any(c.args.get("channel") == "DUALICE"

@@ -34,9 +34,9 @@ async def member(uows, workspace: str, user: str, skills: list[str], *, status: 
     """A person with kept (or other) skill signals, optionally sharing."""
     factory, _ = uows
     async with factory() as uow:
-        person = await uow.passport.create_person(
+        person = await uow.people.create_person(
             Address("slack", user, f"D{user}", workspace), f"Name of {user}", at)
-        await uow.passport.replace_suggestions(person.id, at, [
+        await uow.signals.replace_suggestions(person.id, at, [
             dict(kind="skill", label=f"typed by {user} {s}", esco_uri=URI.format(s),
                  group_code="T4", evidence=f"secret words of {user}", confidence=0.9,
                  status=status)
@@ -122,7 +122,7 @@ async def test_leaving_withdraws_at_once_and_a_new_map_needs_three_changes(uows)
     # A third member changes (keeps a new skill): a new map, without U0 in any count.
     factory, _ = uows
     async with factory() as uow:
-        await uow.passport.replace_suggestions(ids[5], NOW, [dict(
+        await uow.signals.replace_suggestions(ids[5], NOW, [dict(
             kind="skill", label="x", esco_uri=URI.format("sheets"), group_code="T4",
             evidence="", confidence=0.9, status="confirmed")], entry_id=None, artifact_id=None)
         await uow.commit()
@@ -138,7 +138,7 @@ async def test_forget_takes_the_member_out(uows):
     factory, _ = uows
     async with factory() as uow:
         await uow.team.leave(ids[0], NOW)
-        await uow.passport.delete_person(ids[0])
+        await uow.whole_passport.delete_person(ids[0])
         await uow.commit()
     assert await look(uows, ":TA", NOW + timedelta(days=8)) is None  # 4 left: nothing
     async with factory() as uow:
@@ -220,8 +220,8 @@ async def test_the_kept_skill_pairs_follow_every_change_to_signals(uows):
 
     assert await pairs() == {}  # suggested only
     async with factory() as uow:
-        (signal,) = await uow.passport.signals(pid)
-        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
+        (signal,) = await uow.signals.signals(pid)
+        await uow.signals.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
         uow.session.add(SignalRow(person_id=pid, kind="skill", key=URI.format("team"), label="x",
                                   esco_uri=URI.format("team"), status="confirmed",
                                   created_at=NOW))  # the same skill kept again, later
@@ -229,15 +229,15 @@ async def test_the_kept_skill_pairs_follow_every_change_to_signals(uows):
     first = NOW - timedelta(days=90)
     assert await pairs() == {"team": (2, first)}
     async with factory() as uow:  # "not me" covers every signal with that key
-        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.REJECTED)
+        await uow.signals.set_signal_status(pid, [signal.id], SignalStatus.REJECTED)
         await uow.commit()
     assert await pairs() == {"team": (0, first)}
     async with factory() as uow:  # kept again later: the pair starts over from then
-        await uow.passport.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
+        await uow.signals.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
         await uow.commit()
     assert (await pairs())["team"][0] == 1
     async with factory() as uow:
-        await uow.passport.delete_person(pid)
+        await uow.whole_passport.delete_person(pid)
         await uow.commit()
     assert await pairs() == {}
 
@@ -277,12 +277,12 @@ async def test_the_trigger_kept_counts_always_equal_a_recount(uows):
         pid = rng.choice(list(people))
         action = rng.choice(["keep", "reject", "add", "share", "unshare", "forget"])
         async with factory() as uow:
-            signals = await uow.passport.signals(pid)
+            signals = await uow.signals.signals(pid)
             if action == "keep" and signals:
-                await uow.passport.set_signal_status(
+                await uow.signals.set_signal_status(
                     pid, [rng.choice(signals).id], SignalStatus.CONFIRMED)
             elif action == "reject" and signals:
-                await uow.passport.set_signal_status(
+                await uow.signals.set_signal_status(
                     pid, [rng.choice(signals).id], SignalStatus.REJECTED)
             elif action == "add":
                 uri = URI.format(rng.choice(skills))
@@ -293,7 +293,7 @@ async def test_the_trigger_kept_counts_always_equal_a_recount(uows):
             elif action == "forget" and len(people) > 3:
                 if rng.random() < 0.5:  # also a bare delete: the cascade alone stays exact
                     await uow.team.leave(pid, NOW)
-                await uow.passport.delete_person(pid)
+                await uow.whole_passport.delete_person(pid)
                 people.pop(pid)
             await uow.commit()
         await agree()

@@ -31,8 +31,8 @@ def questions(fake, user: int = ALICE) -> list[str]:
 
 async def person_entries(app, user: int = ALICE) -> list[str]:
     async with app.services.uow() as uow:
-        found = await uow.passport.find_person_by_key(f"telegram:{user}")
-        return [e.text for e in await uow.passport.entries(found.id)]
+        found = await uow.people.find_person_by_key(f"telegram:{user}")
+        return [e.text for e in await uow.entries.entries(found.id)]
 
 
 async def say_and_settle(app, fake, text: str, user: int = ALICE) -> None:

@@ -13,7 +13,7 @@ from tests.telegram.test_person import PNG, person
 async def entries(app, user: int = ALICE):
     found = await person(app, user)
     async with app.services.uow() as uow:
-        return await uow.passport.entries(found.id, with_versions=True)
+        return await uow.entries.entries(found.id, with_versions=True)
 
 
 async def test_a_note_typed_during_setup_is_kept_and_setup_goes_on(telegram, fake):
@@ -39,7 +39,7 @@ async def test_a_note_typed_during_setup_is_kept_and_setup_goes_on(telegram, fak
     await app.runner.run_until_idle()  # extraction of the kept notes runs once setup is done
     found = await person(app)
     async with app.services.uow() as uow:
-        labels = {s.label for s in await uow.passport.signals(found.id)}
+        labels = {s.label for s in await uow.signals.signals(found.id)}
     assert "work in teams" in labels
 
 
@@ -74,7 +74,7 @@ async def test_editing_the_first_message_after_a_captioned_photo_answer_keeps_th
     )
     found = await person(app)
     async with app.services.uow() as uow:
-        (artifact,) = await uow.passport.artifacts(found.id)
+        (artifact,) = await uow.artifacts.artifacts(found.id)
     assert artifact.entry_id == entry.id
 
     fake.press(ALICE, noticed, keep_copy)
@@ -82,14 +82,13 @@ async def test_editing_the_first_message_after_a_captioned_photo_answer_keeps_th
     assert not any("changed since" in t for t in fake.texts(ALICE))
     async with app.services.uow() as uow:
         kept = {
-            s.label
-            for s in await uow.passport.signals(found.id, statuses=[SignalStatus.CONFIRMED])
+            s.label for s in await uow.signals.signals(found.id, statuses=[SignalStatus.CONFIRMED])
         }
     assert kept == {"work in teams", "write copy"}
 
     # Editing the answer itself revises only the answer.
     async with app.services.uow() as uow:
-        parts = await uow.passport.entry_parts(found.id, entry.id)
+        parts = await uow.entries.entry_parts(found.id, entry.id)
     assert len(parts) == 2
 
 

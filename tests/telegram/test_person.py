@@ -23,13 +23,13 @@ OGG = b"OggS\x00\x02" + b"\x00" * 200
 
 async def person(app, user: int = ALICE):
     async with app.services.uow() as uow:
-        return await uow.passport.find_person_by_key(f"telegram:{user}")
+        return await uow.people.find_person_by_key(f"telegram:{user}")
 
 
 async def artifacts(app, user: int = ALICE):
     found = await person(app, user)
     async with app.services.uow() as uow:
-        return await uow.passport.artifacts(found.id)
+        return await uow.artifacts.artifacts(found.id)
 
 
 async def test_noticed_skills_are_kept_or_refused_with_buttons(telegram, fake):
@@ -49,8 +49,8 @@ async def test_noticed_skills_are_kept_or_refused_with_buttons(telegram, fake):
     await until(lambda: any(t.startswith("OK, I'll leave") for t in fake.texts(ALICE)))
     found = await person(app)
     async with app.services.uow() as uow:
-        kept = await uow.passport.signals(found.id, statuses=[SignalStatus.CONFIRMED])
-        refused = await uow.passport.signals(found.id, statuses=[SignalStatus.REJECTED])
+        kept = await uow.signals.signals(found.id, statuses=[SignalStatus.CONFIRMED])
+        refused = await uow.signals.signals(found.id, statuses=[SignalStatus.REJECTED])
     assert len(kept) == 1 and len(refused) == 1
 
 
@@ -218,6 +218,6 @@ async def test_in_a_group_only_messages_for_the_bot_are_taken_per_person(telegra
     await until(lambda: fake.texts(group))
     found = await person(app)
     async with app.services.uow() as uow:
-        entries = await uow.passport.entries(found.id)
+        entries = await uow.entries.entries(found.id)
     assert [e.text for e in entries] == ["I organised the python study session today"]
     assert len(fake.texts(group)) == 1  # one answer, to the addressed message only

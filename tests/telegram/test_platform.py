@@ -16,7 +16,7 @@ HERE = Address("telegram", str(ALICE), str(ALICE))
 
 async def active(app, user: int = ALICE) -> bool:
     async with app.services.uow() as uow:
-        return (await uow.passport.find_person_by_key(f"telegram:{user}")).active
+        return (await uow.people.find_person_by_key(f"telegram:{user}")).active
 
 
 def test_long_texts_split_on_paragraphs_within_telegram_units():
@@ -71,7 +71,7 @@ async def test_blocked_bot_raises_recipient_gone_and_the_send_job_marks_inactive
     else:
         raise AssertionError("403 must raise RecipientGone")
     async with app.services.uow() as uow:
-        found = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        found = await uow.people.find_person_by_key(f"telegram:{ALICE}")
         await uow.jobs.enqueue(
             "send",
             {"messages": [{"text": "nudge", "choices": []}]},
@@ -103,8 +103,8 @@ async def test_a_migrated_chat_is_followed(telegram, fake):
     await channel.send(Address("telegram", str(ALICE), str(group)), [Outbound(text="moved?")])
     assert fake.texts(supergroup) == ["moved?"]
     async with app.services.uow() as uow:
-        found = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
-        identities = await uow.passport.identities(found.id)
+        found = await uow.people.find_person_by_key(f"telegram:{ALICE}")
+        identities = await uow.people.identities(found.id)
     # The group was never the person's home chat: weekly questions stay in their private chat.
     assert identities[0].chat_id == str(ALICE)
 
@@ -135,13 +135,13 @@ async def test_webhook_wrong_secret_is_refused_and_stores_nothing(make_app, fake
             response = await client.post("/telegram/webhook", json=update, headers=headers)
             assert response.status == 403
         async with app.services.uow() as uow:
-            assert await uow.passport.find_person_by_key(f"telegram:{ALICE}") is None
+            assert await uow.people.find_person_by_key(f"telegram:{ALICE}") is None
         response = await client.post(
             "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
         )
         assert response.status == 200
         async with app.services.uow() as uow:  # committed before the 200
-            assert await uow.passport.find_person_by_key(f"telegram:{ALICE}") is not None
+            assert await uow.people.find_person_by_key(f"telegram:{ALICE}") is not None
         await until(lambda: fake.texts(ALICE))
     await channel.stop()
 

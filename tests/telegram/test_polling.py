@@ -25,9 +25,9 @@ async def test_onboarding_with_inline_buttons_edits_the_message_that_held_them(t
     assert len(answered) == 3
     assert [c["command"] for c in fake.commands] == [name for name, _ in COMMANDS]
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
         assert person.onboarded and person.schedule.timezone == "Europe/Berlin"
-        assert (await uow.passport.get_channel_state(OFFSET_KEY)).split()[0] == str(
+        assert (await uow.channel_state.get_channel_state(OFFSET_KEY)).split()[0] == str(
             fake.confirmed or max(u["update_id"] for u in fake.updates) + 1
         )
 
@@ -40,8 +40,8 @@ async def test_a_reply_and_its_edit_are_one_entry_and_html_is_escaped(telegram, 
     fake.edit(ALICE, message_id, "I fixed the CI build and wrote unit tests for the parser.")
     await until(lambda: any("Updated your note" in t for t in fake.texts(ALICE)))
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
-        entries = await uow.passport.entries(person.id, with_versions=True)
+        person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
+        entries = await uow.entries.entries(person.id, with_versions=True)
     assert len(entries) == 1 and entries[0].text.startswith("I fixed the CI build")
 
 
@@ -55,8 +55,8 @@ async def test_replayed_updates_are_stored_once(telegram, fake):
     await until(lambda: fake.confirmed > replay)
     assert len(fake.sent) == sent_before  # a replay is answered with silence
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
-        assert await uow.passport.count_entries(person.id) == 1
+        person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
+        assert await uow.entries.count_entries(person.id) == 1
 
 
 async def test_an_update_that_cannot_be_read_or_handled_is_parked_not_dropped(make_app, fake):
@@ -78,8 +78,8 @@ async def test_an_update_that_cannot_be_read_or_handled_is_parked_not_dropped(ma
         fake.message(ALICE, "hello")
         await until(lambda: fake.texts(ALICE))  # the loop went on past both
         async with app.services.uow() as uow:
-            assert await uow.passport.get_channel_state(f"{PARKED_PREFIX}{broken}")
-            parked = await uow.passport.get_channel_state(f"{PARKED_PREFIX}{broken + 1}")
+            assert await uow.channel_state.get_channel_state(f"{PARKED_PREFIX}{broken}")
+            parked = await uow.channel_state.get_channel_state(f"{PARKED_PREFIX}{broken + 1}")
         assert json.loads(parked)["message"]["message_id"] == poison
     finally:
         await channel.stop()
@@ -95,6 +95,6 @@ async def test_a_redelivered_button_press_is_not_applied_twice(telegram, fake):
     await until(lambda: fake.confirmed > replay)
     assert len(fake.sent) == sent_before
     async with app.services.uow() as uow:
-        person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+        person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
         state = person.state
     assert person.onboarded and "step" not in state

@@ -110,10 +110,10 @@ async def entry_texts(data_dir: Path, user: int) -> list[str]:
     app = await open_app(data_dir)
     try:
         async with app.services.uow() as uow:
-            person = await uow.passport.find_person_by_key(f"telegram:{user}")
+            person = await uow.people.find_person_by_key(f"telegram:{user}")
             if person is None:
                 return []
-            return [e.text for e in await uow.passport.entries(person.id)]
+            return [e.text for e in await uow.entries.entries(person.id)]
     finally:
         await app.close()
 
@@ -122,8 +122,8 @@ async def artifacts(data_dir: Path, user: int) -> list:
     app = await open_app(data_dir)
     try:
         async with app.services.uow() as uow:
-            person = await uow.passport.find_person_by_key(f"telegram:{user}")
-            return await uow.passport.artifacts(person.id)
+            person = await uow.people.find_person_by_key(f"telegram:{user}")
+            return await uow.artifacts.artifacts(person.id)
     finally:
         await app.close()
 
@@ -284,7 +284,7 @@ async def test_utp_web_serves_the_webhook_with_its_secret(utp, fake):
     app = await open_app(utp.data_dir)
     try:
         async with app.services.uow() as uow:
-            assert await uow.passport.find_person_by_key("telegram:8008") is None
-            assert await uow.passport.find_person_by_key(f"telegram:{STUDENT}") is not None
+            assert await uow.people.find_person_by_key("telegram:8008") is None
+            assert await uow.people.find_person_by_key(f"telegram:{STUDENT}") is not None
     finally:
         await app.close()

@@ -64,7 +64,7 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
         fake.message(ALICE, NOTE)
         update_id = fake.history[-1]["update_id"]
         async with app.services.uow() as uow:
-            person = await uow.passport.find_person_by_key(f"telegram:{ALICE}")
+            person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
             await uow.jobs.enqueue(
                 "send",
                 {"messages": [{"text": "Hello again"}]},
@@ -79,8 +79,8 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
         await app.runner.run_until_idle()
         assert len(await app.jobs.parked()) == 1
         async with app.services.uow() as uow:
-            assert await uow.passport.get_channel_state(f"{PARKED_PREFIX}{update_id}")
-            assert [e.text for e in await uow.passport.entries(person.id)] == []
+            assert await uow.channel_state.get_channel_state(f"{PARKED_PREFIX}{update_id}")
+            assert [e.text for e in await uow.entries.entries(person.id)] == []
         acks_before = sum(t.startswith(("Got it", "Saved", "Kept.")) for t in fake.texts(ALICE))
 
         # The fix: the released code (a fresh process) handles the update; jobs run again.
@@ -91,8 +91,8 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
         acks = sum(t.startswith(("Got it", "Saved", "Kept.")) for t in fake.texts(ALICE))
         assert acks == acks_before + 1
         async with app.services.uow() as uow:
-            assert [e.text for e in await uow.passport.entries(person.id)] == [NOTE]
-            assert await uow.passport.get_channel_state(f"{PARKED_PREFIX}{update_id}") is None
+            assert [e.text for e in await uow.entries.entries(person.id)] == [NOTE]
+            assert await uow.channel_state.get_channel_state(f"{PARKED_PREFIX}{update_id}") is None
         app.runner.handlers["send"] = real_send
         clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the command requeued at its now
         await app.runner.run_until_idle()
