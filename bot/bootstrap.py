@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.channels.base import Channel
 from bot.delivery import ChannelDelivery, OutboxMarks, OutboxSweeper
 from bot.runner import JobRunner
-from bot.scheduler import rhythm_table
 from bot.settings import Settings
 from handlers.context import Limits, Services
-from handlers.jobs import JobHandlers
+from handlers.jobs import job_table
+from handlers.rhythm import RhythmHandlers
 from handlers.router import Conversation
 from passport.clock import Clock, SystemClock
 from passport.errors import StorageUnavailable
@@ -31,6 +31,7 @@ from storage.engine import make_engine, make_sessionmaker, normalize_database_ur
 from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
+from storage.nudges import SqlAlchemyNudgeStore
 from storage.outbox import Lease
 from storage.sealing import Sealer, install_sealer
 from storage.uow import UnitOfWorkFactory
@@ -51,7 +52,6 @@ class App:
     delivery: ChannelDelivery
     jobs: JobStore
     runner: JobRunner
-    job_handlers: JobHandlers
     channels: dict[str, Channel] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     sweeper: OutboxSweeper | None = None  # sends what a dead process left in the outbox
@@ -60,6 +60,7 @@ class App:
     def add_channel(self, channel: Channel) -> None:
         """Make a platform reachable from this process (sending, and file downloads)."""
         self.channels[channel.platform] = channel
+        self.runner.handlers.update(channel.job_handlers())
         fetcher = channel.fetcher()
         if fetcher is not None:
             self.services.fetchers[channel.platform] = fetcher
@@ -246,12 +247,10 @@ async def bootstrap(
     channels: dict[str, Channel] = {}
     delivery = ChannelDelivery(uow, channels, clock)
     job_store = JobStore(sessionmaker)
-    job_handlers = JobHandlers(services, delivery)
-    # The weekly rhythm's jobs (nudge, reminder, scheduled digest) run beside the core ones.
-    table = {**job_handlers.table(), **rhythm_table(services, delivery, sessionmaker)}
+    rhythm = RhythmHandlers(services, delivery, SqlAlchemyNudgeStore(sessionmaker))
     runner = JobRunner(
         job_store,
-        table,
+        job_table(services, delivery, rhythm),
         clock,
         worker=settings.utp_worker_id,
         concurrency=settings.utp_worker_concurrency,
@@ -276,7 +275,6 @@ async def bootstrap(
         delivery=delivery,
         jobs=job_store,
         runner=runner,
-        job_handlers=job_handlers,
         channels=channels,
         sweeper=OutboxSweeper(services, delivery, clock),
         marks=delivery.marks,

@@ -1,4 +1,8 @@
-"""The job runner: claims durable jobs, runs them, settles them (retry with backoff, or park)."""
+"""The job runner: claims durable jobs, runs them, settles them (retry with backoff, or park).
+
+Its table maps each job message type to the coroutine that handles it (`handlers.jobs.job_table`,
+plus what a channel adds, e.g. Slack's team post); a worker claims only the kinds it can run.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,18 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from passport.clock import Clock
 from passport.errors import StorageBusy, StorageUnavailable, TransientDeliveryError
 from passport.faults import DEFAULT_POLICY, FaultPolicy
+from passport.jobs import JobHandler, JobMessage, UnknownJob, kinds
 from storage.faults import as_utp_error
 from storage.jobs import ClaimedJob, JobStore
 
 logger = logging.getLogger(__name__)
-
-JobHandler = Callable[[int | None, dict[str, Any]], Awaitable[None]]
 
 
 def worker_name() -> str:
@@ -32,7 +35,7 @@ class JobRunner:
     def __init__(
         self,
         store: JobStore,
-        handlers: dict[str, JobHandler],
+        handlers: Mapping[type[JobMessage], JobHandler],
         clock: Clock,
         *,
         worker: str | None = None,
@@ -42,7 +45,7 @@ class JobRunner:
         faults: FaultPolicy = DEFAULT_POLICY,
     ) -> None:
         self.store = store
-        self.handlers = handlers
+        self.handlers: dict[type[JobMessage], JobHandler] = dict(handlers)
         self.clock = clock
         self.worker = worker or worker_name()
         self.concurrency = concurrency
@@ -62,7 +65,7 @@ class JobRunner:
                 self.worker,
                 self.clock.now(),
                 limit=limit or self.concurrency,
-                kinds=tuple(self.handlers),
+                kinds=kinds(list(self.handlers)),
             )
         )
         if jobs:
@@ -70,15 +73,27 @@ class JobRunner:
         return len(jobs)
 
     async def _run(self, job: ClaimedJob) -> None:
-        handler = self.handlers[job.kind]
+        if job.forgotten:
+            logger.info("job %s (%s) dropped: its person was forgotten", job.id, job.kind)
+            await self._settle(job, lambda: self.store.complete(job.id, self.clock.now()))
+            return
         try:
-            await asyncio.wait_for(handler(job.person_id, job.payload), self.job_timeout)
+            message = job.message
+            handler = self.handlers[type(message)]
+            await asyncio.wait_for(handler(message), self.job_timeout)
         except TransientDeliveryError as exc:
             logger.warning("job %s (%s) will retry: %s", job.id, job.kind, exc)
             error, retry_after = f"{type(exc).__name__}: {exc}", exc.retry_after
             await self._settle(
                 job,
                 lambda: self.store.fail(job, error, self.clock.now(), retry_after=retry_after),
+            )
+        except UnknownJob as exc:
+            # A row this release cannot read never will be: parked at once, visibly.
+            logger.error("job %s parked: %s", job.id, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            await self._settle(
+                job, lambda: self.store.fail(job, error, self.clock.now(), permanent=True)
             )
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, retried, or parked
             fault = as_utp_error(exc) if not isinstance(exc, TimeoutError) else None

@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from handlers.context import Limits, Services
+from handlers.context import Limits
 from handlers.rhythm import (
     NUDGES_PER_JOB,
     RHYTHM_MAX_ATTEMPTS,
-    RhythmHandlers,
     after_quiet_hours,
     in_quiet_hours,
     week_end,
@@ -34,13 +33,11 @@ from passport.clock import Clock
 from passport.errors import StorageUnavailable
 from passport.faults import DEFAULT_POLICY, FaultPolicy
 from passport.model import Schedule
-from passport.ports import Delivery
 from passport.prompts import CATEGORIES, choose_prompt, evidence_by_category
 from passport.schedule import next_nudge_at, next_slot
 from passport.timeutil import iso_week, zone
 from storage import nudges as q
 from storage.faults import translated
-from storage.nudges import SqlAlchemyNudgeStore
 from storage.team import claim_team_posts
 
 if TYPE_CHECKING:
@@ -74,13 +71,6 @@ class TickReport:
     def work(self) -> int:
         """How many jobs this pass enqueued."""
         return self.nudged + self.reminders + self.digests + self.team_posts
-
-
-def rhythm_table(
-    services: Services, delivery: Delivery, sessionmaker: async_sessionmaker, digest: Any = None
-) -> dict[str, Any]:
-    """The rhythm's job handlers, to merge into the runner's table in `bot.bootstrap`."""
-    return RhythmHandlers(services, delivery, SqlAlchemyNudgeStore(sessionmaker), digest).table()
 
 
 def next_digest_slot(schedule: Schedule, after: datetime, frequency: str) -> datetime:

@@ -1,17 +1,19 @@
-"""What a stored file adds to the passport: document text, a credential, a voice note's words."""
+"""What a stored file adds to the passport: document text, a credential, a voice note's words.
+
+Run by the `ProcessArtifact` job (`handlers.jobs_files`).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from handlers import texts
+from handlers.announce import noticed, tell
+from handlers.context import Services
 from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
+from passport.jobs import Extract
 from passport.messages import Outbound
 from passport.timeutil import iso_week
-
-if TYPE_CHECKING:
-    from handlers.jobs import JobHandlers
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +25,8 @@ LEVEL_WORDS = {
 }
 
 
-async def process_artifact(jobs: JobHandlers, person_id: int | None, artifact_id: int) -> None:
+async def process_artifact(services: Services, person_id: int, artifact_id: int) -> None:
     """Route a stored artifact by what it is."""
-    if person_id is None:
-        return
-    services = jobs.services
     async with services.uow() as uow:
         row = await uow.artifacts.stored_artifact(person_id, artifact_id)
         if row is None or row.status != "stored" or not row.stored_path:
@@ -36,19 +35,20 @@ async def process_artifact(jobs: JobHandlers, person_id: int | None, artifact_id
         vault = await uow.people.vault(person_id)
     content = services.blobs.get(vault, rel)
     if kind == "voice" or mime.startswith("audio/"):
-        await _voice(jobs, person_id, artifact_id, content, name)
+        await _voice(services, person_id, artifact_id, content, name)
         return
     if kind in {"credential", "image"}:
-        if await _credential(jobs, person_id, artifact_id, content, name):
+        if await _credential(services, person_id, artifact_id, content, name):
             return
     if kind in {"document", "text"}:
-        await _document(jobs, person_id, artifact_id, content, mime)
+        await _document(services, person_id, artifact_id, content, mime)
 
 
-async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, mime: str) -> None:
+async def _document(
+    services: Services, person_id: int, artifact_id: int, content: bytes, mime: str
+) -> None:
     from extractors.documents import document_text
 
-    services = jobs.services
     text = document_text(content, mime).strip()
     if not text:
         return
@@ -62,25 +62,24 @@ async def _document(jobs: JobHandlers, person_id, artifact_id, content: bytes, m
             added = await uow.signals.replace_suggestions(
                 person_id, now, result_to_rows(result, source="artifact"), artifact_id=artifact_id
             )
-            messages = jobs._noticed(added)
+            messages = noticed(added)
             if messages:
-                await jobs._queue_send(uow, person_id, messages)
+                await tell(services, uow, person_id, messages)
         await uow.commit()
 
 
 async def _credential(
-    jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str
+    services: Services, person_id: int, artifact_id: int, content: bytes, name: str
 ) -> bool:
     from ler.verify import inspect_credential
     from passport.errors import FileRejected
 
     try:
-        report = inspect_credential(content, name, now=jobs.services.clock.now())
+        report = inspect_credential(content, name, now=services.clock.now())
     except FileRejected:
         return False  # refused at capture already; an older file is simply not a credential
     if report is None:
         return False
-    services = jobs.services
     now = services.clock.now()
     rows = []
     taxonomy = _taxonomy()
@@ -121,7 +120,8 @@ async def _credential(
         title = (
             report.achievements[0].name if report.achievements else (report.issuer_name or name)
         )
-        await jobs._queue_send(
+        await tell(
+            services,
             uow,
             person_id,
             [
@@ -144,8 +144,9 @@ def _taxonomy():
     return load_taxonomy()
 
 
-async def _voice(jobs: JobHandlers, person_id, artifact_id, content: bytes, name: str) -> None:
-    services = jobs.services
+async def _voice(
+    services: Services, person_id: int, artifact_id: int, content: bytes, name: str
+) -> None:
     if services.transcriber is None:
         return  # kept and acknowledged already; words come once a transcriber is configured
     words = (await services.transcriber.transcribe(content, name or "voice.ogg")).strip()
@@ -162,5 +163,5 @@ async def _voice(jobs: JobHandlers, person_id, artifact_id, content: bytes, name
         await uow.artifacts.update_artifact(
             person_id, artifact_id, entry_id=entry.id, text_excerpt=words[:2000]
         )
-        await uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person_id)
+        await uow.jobs.enqueue(Extract(person_id, entry.id), now)
         await uow.commit()

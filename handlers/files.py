@@ -8,6 +8,7 @@ from handlers import texts
 from handlers.context import Services, Turn, say
 from passport.errors import FileRejected
 from passport.filetypes import Sniffed, image_is_safe, sniff
+from passport.jobs import Download, ProcessArtifact
 from passport.messages import InboundFile, Outbound
 
 
@@ -80,9 +81,7 @@ async def store_content(
         artifact_id = artifact.id
     else:
         await uow.artifacts.update_artifact(person_id, artifact_id, **values)
-    await uow.jobs.enqueue(
-        "process_artifact", {"artifact_id": artifact_id}, now, person_id=person_id
-    )
+    await uow.jobs.enqueue(ProcessArtifact(person_id, artifact_id), now)
     return artifact_id
 
 
@@ -136,16 +135,15 @@ async def receive(turn: Turn, entry_id: int | None) -> list[Outbound]:
             message_key=key,
         )
         await turn.uow.jobs.enqueue(
-            "download",
-            {
-                "artifact_id": artifact.id,
-                "name": file.name,
-                "kind": file.kind,
-                "declared_size": file.declared_size,
-                "declared_mime": file.declared_mime,
-            },
+            Download(
+                turn.person.id,
+                artifact.id,
+                name=file.name,
+                file_kind=file.kind,
+                declared_size=file.declared_size,
+                declared_mime=file.declared_mime,
+            ),
             turn.now,
-            person_id=turn.person.id,
         )
         out.append(
             say(texts.VOICE_KEPT if file.kind == "voice" else texts.FILE_PENDING.format(name=name))

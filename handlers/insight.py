@@ -12,6 +12,7 @@ from handlers.reply import Maker
 from handlers.reply import later as later_part
 from passport.digest import has_news, personal_next_step, render_digest
 from passport.goal import GoalView, goal_gap
+from passport.jobs import Digest
 from passport.messages import Attachment, Choice, Outbound
 from passport.model import Person
 from passport.profile import Profile
@@ -148,9 +149,7 @@ async def chart_from_key(services: Services, key: str) -> Outbound | None:
 async def digest(turn: Turn) -> list[Outbound]:
     """The passport at a glance; with an LLM the warm narrative is written in a job."""
     if turn.services.narrator is not None:
-        await turn.uow.jobs.enqueue(
-            "digest", {"scheduled": False}, turn.now, person_id=turn.person.id
-        )
+        await turn.uow.jobs.enqueue(Digest(turn.person.id), turn.now)
         return [say(texts.DIGEST_COMING)]
     out = await digest_messages(turn.services, turn.uow, turn.person, turn.now, later=turn.makers)
     await turn.uow.people.update_person(turn.person.id, last_digest_at=turn.now)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from handlers import texts
 from handlers.context import Services, Turn, clean_text, home_address, say
+from passport.jobs import Extract
 from passport.messages import Choice, Inbound, Outbound
 from passport.model import WEEKDAYS, Schedule
 from passport.prompts import first_prompt
@@ -247,9 +248,7 @@ async def _finish(turn: Turn, tz: str) -> list[Outbound]:
         step=None, day=None, tz_hint=None, prompt={"id": prompt.id, "week": iso_week(turn.now, tz)}
     )
     for entry in await turn.uow.entries.entries(turn.person.id):
-        await turn.uow.jobs.enqueue(
-            "extract", {"entry_id": entry.id}, turn.now, person_id=turn.person.id
-        )
+        await turn.uow.jobs.enqueue(Extract(turn.person.id, entry.id), turn.now)
     day, hour, zone = describe_slot(schedule)
     return [
         say(texts.ALL_SET.format(day=day, hour=hour, zone=zone), replace=True),

@@ -18,6 +18,7 @@ from passport.errors import (
     UTPError,
 )
 from passport.export import passport_document
+from passport.jobs import ForgetFiles
 from passport.messages import Attachment, Choice, Outbound
 
 logger = logging.getLogger(__name__)
@@ -162,9 +163,7 @@ async def forget(turn: Turn) -> list[Outbound]:
     if not left:
         return [say(texts.FORGET_DONE, replace=True)]
     logger.warning("forget: %d folder(s) left behind, retrying as a job", len(left))
-    await turn.uow.jobs.enqueue(
-        "forget_files", {"folders": folders}, turn.now, max_attempts=FORGET_RETRIES
-    )
+    await turn.uow.jobs.enqueue(ForgetFiles(tuple(folders)), turn.now, max_attempts=FORGET_RETRIES)
     await turn.uow.commit()
     return [say(texts.FORGET_PARTIAL, replace=True)]
 

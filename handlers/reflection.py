@@ -7,6 +7,7 @@ import re
 from handlers import texts
 from handlers.context import Turn, say
 from passport.followup import JOIN_WINDOW
+from passport.jobs import Extract
 from passport.messages import Choice, Outbound
 from passport.signals import SignalStatus
 from passport.timeutil import iso_week
@@ -45,9 +46,7 @@ async def capture(turn: Turn) -> list[Outbound]:
         entry = await turn.uow.entries.get_entry(person.id, follow["entry_id"])
         if entry is not None:
             entry = await join_part(turn, entry, turn.text, key)
-            await turn.uow.jobs.enqueue(
-                "extract", {"entry_id": entry.id}, now, person_id=person.id
-            )
+            await turn.uow.jobs.enqueue(Extract(person.id, entry.id), now)
             # Kept so "that's a new story" can still split this part off into its own note.
             joined = {"entry_id": entry.id, "text": turn.text, "key": key, "at": now.timestamp()}
             await turn.save_state(followup=None, joined=joined)
@@ -59,7 +58,7 @@ async def capture(turn: Turn) -> list[Outbound]:
         person.id, turn.text, now, message_key=key, prompt_id=prompt.get("id"), iso_week=week
     )
     turn.entry_id = entry.id
-    await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, now, person_id=person.id)
+    await turn.uow.jobs.enqueue(Extract(person.id, entry.id), now)
     if prompt:
         await turn.uow.nudge_history.mark_nudge_answered(person.id, week, now)
     # A new note closes any open follow-up: a later reply can no longer join an older note.
@@ -93,10 +92,7 @@ async def _split_off(turn: Turn) -> list[Outbound]:
     if len(parts) > 1:  # the split-off part leaves the note's parts too
         await entries.set_entry_parts(person.id, entry.id, parts[:-1])
     # Both notes are looked at again, quietly: their questions were asked already.
-    quiet = {"quiet": True}
-    await turn.uow.jobs.enqueue(
-        "extract", {"entry_id": entry.id, **quiet}, now, person_id=person.id
-    )
+    await turn.uow.jobs.enqueue(Extract(person.id, entry.id, quiet=True), now)
     added = await entries.add_entry(
         person.id,
         part,
@@ -104,9 +100,7 @@ async def _split_off(turn: Turn) -> list[Outbound]:
         message_key=joined.get("key"),
         iso_week=iso_week(now, person.schedule.timezone),
     )
-    await turn.uow.jobs.enqueue(
-        "extract", {"entry_id": added.id, **quiet}, now, person_id=person.id
-    )
+    await turn.uow.jobs.enqueue(Extract(person.id, added.id, quiet=True), now)
     turn.entry_id = added.id
     return [say(texts.NEW_NOTE_SPLIT)]
 
@@ -136,7 +130,7 @@ async def edit(turn: Turn) -> list[Outbound]:
     await entries.revise_entry(person_id, entry.id, text, turn.now)
     if parts:
         await entries.set_entry_parts(person_id, entry.id, parts)
-    await turn.uow.jobs.enqueue("extract", {"entry_id": entry.id}, turn.now, person_id=person_id)
+    await turn.uow.jobs.enqueue(Extract(person_id, entry.id), turn.now)
     return [say(texts.ACK_EDIT)]
 
 

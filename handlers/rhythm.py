@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from handlers import texts
 from handlers.context import Limits, Services
 from passport.errors import RecipientGone, TransientDeliveryError
+from passport.jobs import Nudge, Reminder, ScheduledDigest
 from passport.messages import Choice, Outbound
 from passport.model import Person
 from passport.ports import Delivery
@@ -113,7 +114,7 @@ def _paused(person: Any, now: datetime) -> bool:
 
 
 class RhythmHandlers:
-    """Job kinds "nudge", "reminder" and "scheduled_digest"; `table()` hands them to the runner."""
+    """The `Nudge`, `Reminder` and `ScheduledDigest` jobs (in `handlers.jobs.job_table`)."""
 
     def __init__(
         self,
@@ -127,14 +128,6 @@ class RhythmHandlers:
         self.store = store
         self._digest = digest
 
-    def table(self) -> dict[str, Callable[[int | None, dict[str, Any]], Awaitable[None]]]:
-        """Job kind → handler."""
-        return {
-            "nudge": self.nudge,
-            "reminder": self.reminder,
-            "scheduled_digest": self.scheduled_digest,
-        }
-
     async def _deliver(self, person_id: int, messages: list[Outbound]) -> bool:
         """Send; False (and the person marked inactive) when they blocked the bot."""
         try:
@@ -145,13 +138,13 @@ class RhythmHandlers:
             return False
         return True
 
-    async def nudge(self, person_id: int | None, payload: dict[str, Any]) -> None:
+    async def nudge(self, job: Nudge) -> None:
         """Send each week's question of a batch once; mark them sent, plan one reminder each.
 
         Marks are written every `MARK_EVERY` sends, so a worker that dies mid-batch re-sends at
         most that many when its job is retried; everything already marked is skipped.
         """
-        ids = payload.get("nudge_ids") or [payload["nudge_id"]]
+        ids = list(job.nudge_ids)
         nudges = [n for n in await self.store.get_many(ids) if n.status == "queued"]
         if not nudges:
             return
@@ -232,9 +225,9 @@ class RhythmHandlers:
         )
         return messages
 
-    async def reminder(self, person_id: int | None, payload: dict[str, Any]) -> None:
+    async def reminder(self, job: Reminder) -> None:
         """The one gentle reminder, unless the person answered or stepped away meanwhile."""
-        nudge = await self.store.get(int(payload["nudge_id"]))
+        nudge = await self.store.get(job.nudge_id)
         if nudge is None or nudge.answered_at is not None:
             return
         now = self.services.clock.now()
@@ -256,10 +249,9 @@ class RhythmHandlers:
             ],
         )
 
-    async def scheduled_digest(self, person_id: int | None, payload: dict[str, Any]) -> None:
+    async def scheduled_digest(self, job: ScheduledDigest) -> None:
         """The opt-in weekly / monthly digest; nothing is sent when nothing is new."""
-        if person_id is None:
-            return
+        person_id = job.person_id
         services = self.services
         now = services.clock.now()
         digest = self._digest

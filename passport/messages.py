@@ -6,9 +6,11 @@ the `Outbound` values that come back. Nothing here knows any platform SDK.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Platform(StrEnum):
@@ -110,3 +112,19 @@ class Outbound:
     attachment: Attachment | None = None
     replace_previous: bool = False  # a button answer may edit the message that held the buttons
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+def outbound_to_payload(messages: Iterable[Outbound]) -> list[dict[str, Any]]:
+    """Text-and-buttons messages as JSON (a queued `Send` job; attachments are never queued)."""
+    return [{"text": m.text, "choices": [[c.label, c.data] for c in m.choices]} for m in messages]
+
+
+def payload_to_outbound(payload: Iterable[dict[str, Any]]) -> list[Outbound]:
+    """The inverse of `outbound_to_payload`."""
+    return [
+        Outbound(
+            text=m.get("text", ""),
+            choices=tuple(Choice(label, data) for label, data in m.get("choices", [])),
+        )
+        for m in payload
+    ]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from passport.jobs import JobMessage
 from passport.messages import Address, InboundFile, Outbound
 from passport.repositories import (
     ArtifactRepository,
@@ -66,15 +67,13 @@ class JobQueue(Protocol):
 
     async def enqueue(
         self,
-        kind: str,
-        payload: dict[str, Any],
+        message: JobMessage,
         now: datetime,
         *,
-        person_id: int | None = None,
         delay: timedelta = ...,
         max_attempts: int = 6,
     ) -> None:
-        """Add a job that may run from `now + delay`."""
+        """Add a job (a typed message, `passport.jobs`) that may run from `now + delay`."""
         ...
 
 

@@ -4,6 +4,9 @@ A job is claimed by flipping it to `running` with a lease (`locked_until`). A wo
 leaves the lease to expire, and the job is claimed again: nothing is lost. On PostgreSQL the
 candidate rows are read with `FOR UPDATE SKIP LOCKED`, so workers never wait on each other; on
 both databases the claim is a conditional UPDATE, so two workers never run the same attempt.
+
+Jobs are typed messages (`passport.jobs`); this is where they become rows (`kind`, JSON
+`payload`, `person_id`) and rows become messages again (`ClaimedJob.message`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from passport.jobs import JobMessage, decode
 from storage import sealing
 from storage.faults import translated
 from storage.models import JobRow, _table
@@ -37,15 +41,26 @@ class ClaimedJob:
     person_id: int | None
     attempts: int
     max_attempts: int
+    forgotten: bool = False  # the person's key is gone (/forget): nothing is left to do
+
+    @property
+    def message(self) -> JobMessage:
+        """The typed message this row holds; UnknownJob when this release cannot read it."""
+        return decode(self.kind, self.person_id, self.payload)
+
+
+def job_values(message: JobMessage) -> dict[str, Any]:
+    """A message as the columns it is stored in (kind, payload, person_id), unsealed."""
+    return {"kind": message.kind, "payload": message.payload(), "person_id": message.person_id}
 
 
 def _opened(job: ClaimedJob, sealer: sealing.Sealer) -> ClaimedJob:
     try:
-        payload = sealer.open_json(job.payload)
+        payload, forgotten = sealer.open_json(job.payload), False
     except sealing.KeyGone:
-        payload = {}  # the person was forgotten meanwhile: the handler finds nobody
+        payload, forgotten = {}, True  # the person was forgotten meanwhile
     return ClaimedJob(
-        job.id, job.kind, payload or {}, job.person_id, job.attempts, job.max_attempts
+        job.id, job.kind, payload or {}, job.person_id, job.attempts, job.max_attempts, forgotten
     )
 
 
@@ -62,6 +77,24 @@ class JobWriter:
 
     async def enqueue(
         self,
+        message: JobMessage,
+        now: datetime,
+        *,
+        delay: timedelta = timedelta(0),
+        max_attempts: int = 6,
+    ) -> None:
+        """Add a job that may run from `now + delay`, committed with the caller's work."""
+        await self.enqueue_row(
+            message.kind,
+            message.payload(),
+            now,
+            person_id=message.person_id,
+            delay=delay,
+            max_attempts=max_attempts,
+        )
+
+    async def enqueue_row(
+        self,
         kind: str,
         payload: dict[str, Any],
         now: datetime,
@@ -70,7 +103,7 @@ class JobWriter:
         delay: timedelta = timedelta(0),
         max_attempts: int = 6,
     ) -> None:
-        """Add a job that may run from `now + delay` (one prebuilt INSERT, no ORM flush).
+        """Add a job row as it is stored (one prebuilt INSERT, no ORM flush).
 
         A person's job payload is sealed with their data key (it may carry their words).
         """

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from passport.jobs import JobHandler, JobMessage
 from passport.messages import Address, Inbound, Outbound
 from passport.ports import FileFetcher
 
@@ -29,3 +30,7 @@ class Channel(ABC):
     def fetcher(self) -> FileFetcher | None:
         """How files sent on this platform are downloaded (None when they arrive inline)."""
         return None
+
+    def job_handlers(self) -> Mapping[type[JobMessage], JobHandler]:
+        """Jobs only this platform can run (Slack's weekly team post), added to the runner's."""
+        return {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,6 +25,7 @@ from bot.channels.slack_install import SealedInstallationStore, TokenSealer, oau
 from bot.channels.slack_send import SlackPoster
 from bot.settings import ConfigError, Settings
 from passport.errors import DeliveryError
+from passport.jobs import JobHandler, JobMessage, TeamPost
 from passport.messages import Address, Outbound
 from passport.ports import FileFetcher
 
@@ -64,9 +65,6 @@ class SlackChannel(Channel):
         self.handler: InboundHandler | None = None
         self.tasks: set[asyncio.Task] = set()
         self.poster = SlackPoster(self.services, app.runner.notify)
-        from bot.channels.slack_team import TEAM_POST_JOB, TeamPostJob
-
-        app.runner.handlers[TEAM_POST_JOB] = TeamPostJob(self)  # weekly team posts need Slack
         self._fetcher = SlackFileFetcher(self.workspaces)
         self._socket: Any = None
 
@@ -205,6 +203,12 @@ class SlackChannel(Channel):
     def fetcher(self) -> FileFetcher | None:
         """Downloads of files members share with the bot."""
         return self._fetcher
+
+    def job_handlers(self) -> Mapping[type[JobMessage], JobHandler]:
+        """The weekly team post needs Slack: it runs where this channel is configured."""
+        from bot.channels.slack_team import TeamPostJob
+
+        return {TeamPost: TeamPostJob(self)}
 
     # -- sending ---------------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from bot.channels.slack_api import delivery_error
 from bot.channels.slack_blocks import escape, message_payload, slack_commands
 from bot.delivery import OutboxMarks
 from handlers.context import Services
-from handlers.jobs import outbound_to_payload
 from handlers.reply import is_empty
 from passport.errors import DeliveryError, RecipientGone, TransientDeliveryError
+from passport.jobs import Send
 from passport.messages import Address, Outbound
 
 logger = logging.getLogger(__name__)
@@ -148,10 +148,8 @@ class SlackPoster:
             if person is None or not queued:
                 return False
             await uow.jobs.enqueue(
-                "send",
-                {"messages": outbound_to_payload(queued), "platform": "slack"},
+                Send(person.id, tuple(queued), platform="slack"),
                 self.services.clock.now(),
-                person_id=person.id,
                 delay=timedelta(seconds=retry_after or 5),
             )
             await uow.commit()

@@ -2,7 +2,7 @@
 weekly team post job (highlights and a chart in the channel an admin picked, no names).
 
 Posts are claimed by the scheduler once per workspace and ISO week (`storage.team`), so two
-workers never post twice in one week; the post itself is a durable "team_post" job, retried
+workers never post twice in one week; the post itself is a durable `TeamPost` job, retried
 when Slack says "later" and skipped (marked, not posted) while the map is below its thresholds.
 """
 
@@ -22,6 +22,7 @@ from bot.channels.slack_home import TEAM_PREFIX, TeamHome
 from bot.channels.slack_inbound import workspace_key
 from handlers.context import Services
 from handlers.team import post_text, team_view
+from passport.jobs import TeamPost
 from passport.messages import Address
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TEAM_POST_JOB = "team_post"
 CHART_NAME = "team-skill-map.png"
 CHART_TITLE = "Team skill map"
 
@@ -88,15 +88,15 @@ def register_team(channel: SlackChannel, app: AsyncApp) -> None:
 
 
 class TeamPostJob:
-    """Job kind "team_post": one workspace's weekly highlights in the admin's channel."""
+    """The `TeamPost` job: one workspace's weekly highlights in the admin's channel."""
 
     def __init__(self, channel: SlackChannel) -> None:
         self.channel = channel
         self.services = channel.services
 
-    async def __call__(self, person_id: int | None, payload: dict[str, Any]) -> None:
+    async def __call__(self, job: TeamPost) -> None:
         """Post (or skip) the claimed week's team post."""
-        workspace, week = str(payload["workspace"]), str(payload["week"])
+        workspace, week = job.workspace, job.week
         async with self.services.uow() as uow:
             status = await uow.team.post_status(workspace, week)
             target = await uow.team.post_channel(workspace)

@@ -28,11 +28,11 @@ from bot.channels.base import InboundHandler
 from bot.channels.telegram_convert import BotIdentity, callback_to_inbound, message_to_inbound
 from bot.channels.telegram_send import TelegramSender, seconds
 from bot.delivery import OutboxMarks
-from handlers.jobs import outbound_to_payload
 from handlers.reply import Reply as Answers
 from handlers.reply import answers_later
 from passport.clock import Clock
 from passport.errors import RecipientGone, StorageUnavailable, TransientDeliveryError
+from passport.jobs import Send
 from passport.messages import Address, Outbound
 from passport.ports import UnitOfWorkFactory
 
@@ -337,10 +337,7 @@ class TelegramUpdates:
             if person is None or not texts_only:
                 return
             await uow.jobs.enqueue(
-                "send",
-                {"messages": outbound_to_payload(texts_only), "platform": "telegram"},
-                self.clock.now(),
-                person_id=person.id,
+                Send(person.id, tuple(texts_only), platform="telegram"), self.clock.now()
             )
             await uow.commit()
 

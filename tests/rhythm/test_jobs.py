@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from handlers.rhythm import RhythmHandlers
 from passport.errors import RecipientGone, TransientDeliveryError
+from passport.jobs import Nudge
 from storage.models import JobRow
 from storage.nudges import SqlAlchemyNudgeStore
 
@@ -39,7 +40,7 @@ async def test_a_batch_sends_by_address_and_settles_each_person(rig):
     ids = {u: await rig.add(u, tz="Europe/Berlin") for u in ("ann", "gus", "hal", "ivy")}
     delivery = AddressedDelivery()
     store = SqlAlchemyNudgeStore(rig.app.sessionmaker)
-    rig.app.runner.handlers["nudge"] = RhythmHandlers(rig.app.services, delivery, store).nudge
+    rig.app.runner.handlers[Nudge] = RhythmHandlers(rig.app.services, delivery, store).nudge
     report = await rig.tick(SUNDAY_18_BERLIN)
     assert report.nudged == 4
     assert sorted(delivery.sent) == ["ann", "ivy"] and delivery.by_person == 0

@@ -27,14 +27,14 @@ async def store(db_url, tmp_path):
 async def _enqueue(uow_factory, n: int, kind: str = "k") -> None:
     async with uow_factory() as uow:
         for i in range(n):
-            await uow.jobs.enqueue(kind, {"i": i}, NOW)
+            await uow.jobs.enqueue_row(kind, {"i": i}, NOW)
         await uow.commit()
 
 
 async def test_a_job_is_not_visible_until_its_transaction_commits(store):
     jobs, uow_factory = store
     async with uow_factory() as uow:
-        await uow.jobs.enqueue("k", {}, NOW)
+        await uow.jobs.enqueue_row("k", {}, NOW)
         # rolled back: the data it concerned was never committed, so neither is the job
     assert await jobs.claim("w", NOW) == []
 

@@ -72,7 +72,7 @@ async def test_blocked_bot_raises_recipient_gone_and_the_send_job_marks_inactive
         raise AssertionError("403 must raise RecipientGone")
     async with app.services.uow() as uow:
         found = await uow.people.find_person_by_key(f"telegram:{ALICE}")
-        await uow.jobs.enqueue(
+        await uow.jobs.enqueue_row(
             "send",
             {"messages": [{"text": "nudge", "choices": []}]},
             app.clock.now(),

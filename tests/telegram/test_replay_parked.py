@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.channels.telegram_updates import PARKED_PREFIX
+from passport.jobs import Send
 from tests.telegram.conftest import TOKEN, make_channel
 from tests.telegram.helpers import ALICE, onboard, until
 
@@ -55,7 +56,7 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
             raise RuntimeError("a bug this message triggers")
         return await real(inbound)
 
-    async def broken_send(person_id, payload):
+    async def broken_send(job: Send) -> None:
         raise RuntimeError("a bug in sending")
 
     await channel.start(buggy)
@@ -65,7 +66,7 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
         update_id = fake.history[-1]["update_id"]
         async with app.services.uow() as uow:
             person = await uow.people.find_person_by_key(f"telegram:{ALICE}")
-            await uow.jobs.enqueue(
+            await uow.jobs.enqueue_row(
                 "send",
                 {"messages": [{"text": "Hello again"}]},
                 app.clock.now(),
@@ -74,8 +75,8 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
             )
             await uow.commit()
         await until(lambda: fake.confirmed > update_id, 30)
-        real_send = app.runner.handlers["send"]
-        app.runner.handlers["send"] = broken_send
+        real_send = app.runner.handlers[Send]
+        app.runner.handlers[Send] = broken_send
         await app.runner.run_until_idle()
         assert len(await app.jobs.parked()) == 1
         async with app.services.uow() as uow:
@@ -93,7 +94,7 @@ async def test_replay_parked_reruns_parked_updates_and_jobs(
         async with app.services.uow() as uow:
             assert [e.text for e in await uow.entries.entries(person.id)] == [NOTE]
             assert await uow.channel_state.get_channel_state(f"{PARKED_PREFIX}{update_id}") is None
-        app.runner.handlers["send"] = real_send
+        app.runner.handlers[Send] = real_send
         clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the command requeued at its now
         await app.runner.run_until_idle()
         assert "Hello again" in fake.texts(ALICE)
