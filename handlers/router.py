@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from handlers import files, insight, onboarding, privacy, reflection, settings, texts
+from handlers import commands, files, insight, onboarding, privacy, reflection, settings, texts
 from handlers.context import Services, Turn, clean_text, home_address, say
 from handlers.reply import Reply, answering_later
 from passport.messages import Address, Inbound, Outbound
@@ -163,11 +163,10 @@ class Conversation:
             return await settings.typed_zone(turn)
         if awaiting == "goal" and text and not inbound.files:
             await turn.save_state(awaiting=None)
-            return await insight_goal(turn, text)
-        if text and not inbound.files and insight.wants_digest(text):
-            return await insight.digest(turn)
-        if text and not inbound.files and insight.wants_another(text):
-            return await insight.another_prompt(turn)
+            return await commands.goal(turn, text)
+        intended = commands.intended(text) if text and not inbound.files else None
+        if intended is not None:
+            return await intended.run(turn, "")
         return await self._capture(turn)
 
     async def _capture(self, turn: Turn) -> list[Outbound]:
@@ -183,41 +182,12 @@ class Conversation:
         return out
 
     async def _on_command(self, turn: Turn) -> list[Outbound]:
-        command, _, arg = turn.text.partition(" ")
-        command = command.split("@", 1)[0].lower()  # Telegram groups: /digest@utp_bot
-        arg = arg.strip()
-        if command in {"/help", "/start"}:
-            return [say(texts.HELP)]
-        if command in {"/digest", "/strengths", "/passport"}:
-            return await insight.digest(turn)
-        if command == "/settings":
-            return await settings.show(turn)
-        if command == "/pause":
-            return await settings.pause(turn, arg)
-        if command == "/resume":
-            return await settings.resume(turn)
-        if command == "/skip":
-            return await settings.skip(turn)
-        if command in {"/another", "/different", "/new"}:
-            return await insight.another_prompt(turn)
-        if command == "/export":
-            return await privacy.export(turn, arg or None)
-        if command in {"/forget", "/delete"}:
-            return await privacy.ask_forget(turn)
-        if command == "/goal":
-            if not arg:
-                await turn.save_state(awaiting="goal")
-                return [say(texts.GOAL_ASK)]
-            return await insight_goal(turn, arg)
-        if command == "/team":
-            from handlers.team import team_command
-
-            return await team_command(turn, arg)
-        if command == "/reminders":
-            on = arg.lower() not in {"off", "no", "0"}
-            await turn.uow.people.update_person(turn.person.id, reminders=on)
-            return [say(texts.REMINDERS_ON if on else texts.REMINDERS_OFF)]
-        return [say(texts.UNKNOWN_COMMAND.format(command=command[:30]))]
+        word, _, arg = turn.text.partition(" ")
+        word = word.split("@", 1)[0].lower()  # Telegram groups: /digest@utp_bot
+        command = commands.find(word.removeprefix("/"))
+        if command is None:
+            return [say(texts.UNKNOWN_COMMAND.format(command=word[:30]))]
+        return await command.run(turn, arg.strip())
 
     async def _on_action(self, turn: Turn, action: str) -> list[Outbound]:
         verb = action.split(":", 1)[0]
@@ -236,10 +206,3 @@ class Conversation:
         if verb == "another":
             return await insight.another_prompt(turn)
         return [say(texts.NOT_UNDERSTOOD_BUTTON)]
-
-
-async def insight_goal(turn: Turn, text: str) -> list[Outbound]:
-    """`/goal nurse`: how close the person's evidence is to a job they name."""
-    from handlers.goal import goal
-
-    return await goal(turn, text)

@@ -83,15 +83,11 @@ FILE_STORED_LATE = 'Your file "{name}" is saved.'
 VOICE_KEPT = "Got your voice note. I've kept it."
 CREDENTIAL_FOUND = "This is a credential: {name}. Check: {level}."
 
-HELP = (
+# The first lines of /help; each command's own line follows (handlers/commands.py).
+HELP_INTRO = (
     "Here's what I can do:\n"
     "- Just write to me any time: about your week, a project, something you learned.\n"
-    "- Send a photo or file to keep it as evidence.\n"
-    '- /digest or "what are my strengths?" shows your passport.\n'
-    "- /goal lets you name a job you'd like, and I show how close you are.\n"
-    "- /another gives you a different question.\n"
-    "- /settings changes your day, time and zone. /pause, /resume and /skip too.\n"
-    "- /export gives you all your data. /forget deletes it all."
+    "- Send a photo or file to keep it as evidence."
 )
 
 NOTHING_YET = (

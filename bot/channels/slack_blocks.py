@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from handlers import commands
 from passport.messages import Choice, Outbound
 
 SECTION_LIMIT = 2900  # Slack allows 3000 characters per section text
@@ -22,9 +23,7 @@ CHOICE_PREFIX = "utp:choice:"
 
 # Slack takes any message starting with "/" as a slash command, so in Slack UTP's commands are
 # subcommands of /passport; the core's words name them plainly ("/digest"), so they are renamed.
-_COMMANDS = re.compile(
-    r"(?<![\w/])/(digest|settings|pause|resume|skip|another|export|forget|help|goal|reminders|team)\b"
-)
+_COMMANDS = re.compile(rf"(?<![\w/])/({'|'.join(c.name for c in commands.COMMANDS)})\b")
 
 
 def slack_commands(text: str) -> str:

@@ -10,26 +10,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers import commands
 from passport.messages import Address, Inbound, InboundFile
 
-SLASH_SUBCOMMANDS = {
-    "digest": "/digest",
-    "strengths": "/digest",
-    "passport": "/digest",
-    "settings": "/settings",
-    "pause": "/pause",
-    "resume": "/resume",
-    "skip": "/skip",
-    "export": "/export",
-    "forget": "/forget",
-    "delete": "/forget",
-    "help": "/help",
-    "goal": "/goal",
-    "another": "/another",
-    "reminders": "/reminders",
-    "start": "/help",
-    "team": "/team",
-}
+SLASH_SUBCOMMANDS = commands.subcommands()  # `/passport WORD` → `/command` (handlers/commands.py)
 # Message subtypes that carry a person's words or files; everything else is housekeeping.
 CAPTURED_SUBTYPES = {None, "", "file_share", "thread_broadcast", "me_message"}
 
@@ -146,8 +130,7 @@ def slash_text(text: str) -> str:
     word, _, rest = (text or "").strip().partition(" ")
     command = SLASH_SUBCOMMANDS.get(word.lower(), "/help")
     rest = rest.strip()
-    takes_arg = command in {"/pause", "/export", "/goal", "/reminders", "/team"}
-    return f"{command} {rest}" if rest and takes_arg else command
+    return f"{command} {rest}" if rest and commands.takes_arg(command) else command
 
 
 def command_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:

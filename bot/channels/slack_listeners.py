@@ -213,7 +213,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
     async def on_command(
         ack: AsyncAck, body: dict, context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        """`/passport digest|settings|pause|resume|export|forget|help`, answered in the DM."""
+        """`/passport digest|goal|pause 2w|…` (handlers/commands.py), answered in the DM."""
         await ack()
         workspace = _workspace(context)
         dm = await channel.poster.dm_channel(client, workspace, body["user_id"])

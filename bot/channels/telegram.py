@@ -32,6 +32,7 @@ from bot.channels.telegram_updates import (  # noqa: E402
     OFFSET_KEY,
     TelegramUpdates,
 )
+from handlers import commands  # noqa: E402
 from passport.clock import Clock  # noqa: E402
 from passport.errors import TransientDeliveryError  # noqa: E402
 from passport.messages import Address, Outbound  # noqa: E402
@@ -43,18 +44,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
-COMMANDS = (  # the menu people see; every one of these is answered by handlers/router.py
-    ("digest", "Your passport: skills and strengths"),
-    ("settings", "Change your day, time and time zone"),
-    ("another", "A different question"),
-    ("goal", "How close you are to a job you'd like"),
-    ("pause", "Pause the weekly question"),
-    ("resume", "Start the weekly question again"),
-    ("skip", "Skip this week's question"),
-    ("export", "Get all your data"),
-    ("forget", "Delete all your data"),
-    ("help", "What I can do"),
-)
+COMMANDS = commands.menu("telegram")  # the menu people see (handlers/commands.py)
 
 
 class TelegramChannel(Channel):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers import texts
+from handlers import commands, texts
 from passport.followup import GENERAL, TOPICS
 from passport.prompts import first_prompt
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START = "2026-12-06T18:00:00+01:00"  # a Sunday evening in Berlin
 LATER = "2026-12-06T20:30:00+01:00"  # two and a half hours on: past the join window
 TEMPLATES = {q for _name, _cues, qs in TOPICS for q in qs} | set(GENERAL)
-HELP_LAST = texts.HELP.splitlines()[-1]
+HELP_LAST = commands.help_text("console").splitlines()[-1]
 
 
 def _env(data: Path, cache: Path, tz: str) -> dict[str, str]:

@@ -57,6 +57,10 @@ def bot_texts() -> list[tuple[str, str]]:
     from bot.channels.telegram import COMMANDS
 
     found += [(f"telegram menu /{cmd}", words) for cmd, words in COMMANDS]
+    from handlers import commands
+
+    found += [(f"/{c.name} summary", c.summary) for c in commands.COMMANDS]
+    found += [(f"/help on {p}", commands.help_text(p)) for p in ("telegram", "slack", "console")]
     from bot.channels import slack_home
 
     for name, value in vars(slack_home).items():
