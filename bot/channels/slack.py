@@ -22,7 +22,9 @@ from bot.channels.base import Channel, InboundHandler
 from bot.channels.slack_api import SlackWorkspaces, api_url
 from bot.channels.slack_files import SlackFileFetcher
 from bot.channels.slack_install import SealedInstallationStore, TokenSealer, oauth_settings
+from bot.channels.slack_listeners import gate, register
 from bot.channels.slack_send import SlackPoster
+from bot.channels.slack_team import TeamPostJob
 from bot.settings import ConfigError, Settings
 from passport.errors import DeliveryError
 from passport.jobs import JobHandler, JobMessage, TeamPost
@@ -69,8 +71,6 @@ class SlackChannel(Channel):
         self._socket: Any = None
 
     def _build_bolt(self, base_url: str, store: SealedInstallationStore | None) -> AsyncApp:
-        from bot.channels.slack_listeners import gate, register
-
         common: dict[str, Any] = dict(
             signing_secret=self.settings.slack_signing_secret or "",
             request_verification_enabled=bool(self.settings.slack_signing_secret),
@@ -206,8 +206,6 @@ class SlackChannel(Channel):
 
     def job_handlers(self) -> Mapping[type[JobMessage], JobHandler]:
         """The weekly team post needs Slack: it runs where this channel is configured."""
-        from bot.channels.slack_team import TeamPostJob
-
         return {TeamPost: TeamPostJob(self)}
 
     # -- sending ---------------------------------------------------------------------------

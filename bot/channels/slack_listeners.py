@@ -23,11 +23,11 @@ from bot.channels.slack_home import (
     HOME_PREFIX,
     admin_change,
     home_action_text,
-    home_view,
     save_defaults,
     with_team_default,
     workspace_defaults,
 )
+from bot.channels.slack_home_tab import is_admin, publish_home
 from bot.channels.slack_inbound import (
     action_inbound,
     command_inbound,
@@ -35,6 +35,7 @@ from bot.channels.slack_inbound import (
     shortcut_inbound,
     workspace_key,
 )
+from bot.channels.slack_team import register_team
 from handlers.home import home_summary
 from handlers.reply import Reply, answers_later
 from passport.errors import DeliveryError
@@ -140,31 +141,6 @@ async def take(
     channel.spawn(post())
 
 
-async def is_admin(client: AsyncWebClient, user_id: str) -> bool:
-    """Workspace admins and owners may set defaults."""
-    try:
-        info = await client.users_info(user=user_id)
-    except (SlackApiError, SlackClientError, OSError):
-        return False
-    user = info.get("user") or {}
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-
-
-async def publish_home(channel: SlackChannel, client: AsyncWebClient, address: Address) -> None:
-    """`views.publish` the member's Home tab (admins also get the workspace defaults)."""
-    from bot.channels.slack_team import team_home
-
-    summary = await home_summary(channel.services, address)
-    defaults = await workspace_defaults(channel.services, address.workspace)
-    admin = await is_admin(client, address.user_id)
-    team = await team_home(channel.services, address, admin)
-    view = home_view(summary, defaults, admin, team)
-    try:
-        await client.views_publish(user_id=address.user_id, view=view)
-    except (SlackApiError, SlackClientError, OSError):
-        logger.exception("views.publish failed")
-
-
 def register(channel: SlackChannel, app: AsyncApp) -> None:
     """Attach every listener; the catch-alls come last so no subscribed event gets a 404."""
 
@@ -188,7 +164,7 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
             address = Address(
                 "slack", event["user"], event.get("channel") or "", _workspace(context)
             )
-            channel.spawn(publish_home(channel, client, address))
+            channel.spawn(publish_home(channel.services, client, address))
         await channel.mark_processed(body)
 
     @app.event("app_uninstalled")
@@ -263,7 +239,9 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
             message_id=f"home:{action.get('action_ts', '')}",
             text=home_action_text(action.get("value", ""), summary),
         )
-        await take(channel, inbound, client, after=lambda: publish_home(channel, client, address))
+        await take(
+            channel, inbound, client, after=lambda: publish_home(channel.services, client, address)
+        )
 
     @app.action(re.compile(f"^{re.escape(ADMIN_PREFIX)}"))
     async def on_admin(
@@ -278,9 +256,9 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
         workspace = _workspace(context)
         defaults = admin_change(await workspace_defaults(channel.services, workspace), action)
         await save_defaults(channel.services, workspace, defaults)
-        channel.spawn(publish_home(channel, client, Address("slack", user, "", workspace)))
-
-    from bot.channels.slack_team import register_team
+        channel.spawn(
+            publish_home(channel.services, client, Address("slack", user, "", workspace))
+        )
 
     register_team(channel, app)  # the team map's admin controls, before the catch-all
 

@@ -18,9 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack_api import delivery_error
 from bot.channels.slack_blocks import escape, slack_commands
-from bot.channels.slack_home import TEAM_PREFIX, TeamHome
+from bot.channels.slack_home import TEAM_PREFIX
+from bot.channels.slack_home_tab import is_admin, publish_home
 from bot.channels.slack_inbound import workspace_key
-from handlers.context import Services
 from handlers.team import post_text, team_view
 from passport.jobs import TeamPost
 from passport.messages import Address
@@ -34,21 +34,8 @@ CHART_NAME = "team-skill-map.png"
 CHART_TITLE = "Team skill map"
 
 
-async def team_home(services: Services, address: Address, admin: bool) -> TeamHome:
-    """The team part of a member's (or admin's) Home tab."""
-    async with services.uow() as uow:
-        person = await uow.people.find_person(address)
-        sharing = await uow.team.sharing(person.id) if person is not None else None
-        channel = await uow.team.post_channel(address.workspace) if admin else None
-    can_share = person is not None and person.consented and person.onboarded
-    on = sharing is not None and sharing.sharing and sharing.workspace == address.workspace
-    view = await team_view(services, address.workspace) if admin or on else None
-    return TeamHome(can_share=can_share, sharing=on, view=view, post_channel=channel)
-
-
 def register_team(channel: SlackChannel, app: AsyncApp) -> None:
     """The admin's weekly-post controls (registered before the catch-all action listener)."""
-    from bot.channels.slack_listeners import is_admin, publish_home
 
     @app.action(f"{TEAM_PREFIX}channel")
     async def on_team_channel(
@@ -84,7 +71,9 @@ def register_team(channel: SlackChannel, app: AsyncApp) -> None:
         async with channel.services.uow() as uow:
             await uow.team.set_post_channel(workspace, value, channel.services.clock.now())
             await uow.commit()
-        channel.spawn(publish_home(channel, client, Address("slack", user, "", workspace)))
+        channel.spawn(
+            publish_home(channel.services, client, Address("slack", user, "", workspace))
+        )
 
 
 class TeamPostJob:
