@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insight.chart import OKABE_ITO
 from passport.team import PILLAR_LABELS, PILLARS, TeamView
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 900, 100
 TOP_SKILLS = 10
@@ -24,7 +27,7 @@ PILLAR_COLOURS = {
     "language": OKABE_ITO["purple"],
     "field": OKABE_ITO["green"],
 }
-STYLE = {"font.size": 17, "axes.titlesize": 19}
+STYLE: dict[RcKeyType, Any] = {"font.size": 17, "axes.titlesize": 19}
 _lock = threading.Lock()
 
 

@@ -82,7 +82,10 @@ class ExtractionResult:
 class Extractor(Protocol):
     """Turns one person's text into talent signals. Implementations live in `extractors/`."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Which extractor this is (stored with what it noticed)."""
+        ...
 
     async def extract(self, text: str, *, rank: int = 0) -> ExtractionResult:
         """Extract signals from `text`; with `rank` > 0 also return the top `rank` ESCO skills."""

@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from passport.ports import Vault
 from storage.private_files import private_dir, write_private
@@ -64,9 +65,11 @@ class FileBlobStore:
             for base in (self.root, self.exports):
                 path = base / _folder_name(folder)
                 errors: list[str] = []
-                shutil.rmtree(  # onerror, not onexc: Python 3.11
-                    path, onerror=lambda _f, _p, info, e=errors: e.append(info[0].__name__)
-                )
+
+                def note(_func: object, _path: str, info: Any, errors: list[str] = errors) -> None:
+                    errors.append(info[0].__name__)
+
+                shutil.rmtree(path, onerror=note)  # onerror, not onexc: Python 3.11
                 if path.exists():
                     where = f"{base.name}/{folder}"
                     logger.warning("could not remove %s (%s)", where, ", ".join(set(errors)))

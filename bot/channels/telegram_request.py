@@ -10,10 +10,17 @@ the bot token.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import aiohttp
+
+# PTB's own HTTPXRequest tells "not given" apart the same way (its seam has no public name for it).
+from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +67,20 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; returns (status, body) for PTB to interpret."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         has_files = request_data is not None and request_data.contains_files
-        read = self._read_timeout if read_timeout is self.DEFAULT_NONE else read_timeout
-        write = write_timeout
-        if write is self.DEFAULT_NONE:
-            write = self._media_write_timeout if has_files else self._write_timeout
-        default = self.DEFAULT_NONE
-        connect = self._connect_timeout if connect_timeout is default else connect_timeout
-        pool = self._pool_timeout if pool_timeout is default else pool_timeout
+        write_default = self._media_write_timeout if has_files else self._write_timeout
+        read = _given(read_timeout, self._read_timeout)
+        write = _given(write_timeout, write_default)
+        connect = _given(connect_timeout, self._connect_timeout)
+        pool = _given(pool_timeout, self._pool_timeout)
         # aiohttp has no separate write timeout: the socket read timeout covers the upload too.
         upload = (write or 0) if has_files else 0
         sock_read = None if read is None else read + upload
@@ -96,6 +101,11 @@ class AiohttpRequest(BaseRequest):
         except (aiohttp.ClientError, OSError) as exc:
             # The class name only: aiohttp's messages may quote the URL, which holds the token.
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from None
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """A timeout PTB passed, or ours when it passed "not given" (a `DefaultValue`)."""
+    return default if isinstance(value, DefaultValue) else value
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
