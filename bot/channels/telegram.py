@@ -32,6 +32,7 @@ from bot.channels.telegram_updates import (  # noqa: E402
     OFFSET_KEY,
     TelegramUpdates,
 )
+from bot.settings import ConfigError  # noqa: E402
 from handlers import commands  # noqa: E402
 from passport.clock import Clock  # noqa: E402
 from passport.errors import TransientDeliveryError  # noqa: E402
@@ -126,8 +127,6 @@ class TelegramChannel(Channel):
     async def prepare_webhook(self, handler: InboundHandler) -> None:
         """Register the webhook with its secret and publish the command menu."""
         if not self.webhook_url:
-            from bot.settings import ConfigError
-
             raise ConfigError("missing environment variables: TELEGRAM_WEBHOOK_URL")
         self.updates.handler = handler
         await self._ensure_ready()
