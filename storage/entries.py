@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from passport.errors import StorageConflict
 from passport.model import Entry
 from passport.repositories import EntryRepository
 from storage.mapping import SessionRepository, entry_from_row
@@ -14,7 +17,17 @@ from storage.models import EntryPartRow, EntryRow, EntryVersionRow, _table
 
 # The capture path runs these for every message: built once, on tables rather than mapped
 # classes, so SQLAlchemy skips statement construction and the ORM's bulk-insert machinery.
-_INSERT_ENTRY = insert(_table(EntryRow)).returning(_table(EntryRow).c.id)
+_ENTRIES = _table(EntryRow)
+# A message key makes one entry: a second add with the same key inserts nothing (and the entry
+# it made is handed back), with no extra round trip when the key is new.
+_INSERT_ENTRY = {
+    "sqlite": sqlite_insert(_ENTRIES)
+    .on_conflict_do_nothing(index_elements=["message_key"])
+    .returning(_ENTRIES.c.id),
+    "postgresql": pg_insert(_ENTRIES)
+    .on_conflict_do_nothing(index_elements=["message_key"])
+    .returning(_ENTRIES.c.id),
+}
 _INSERT_VERSION = insert(_table(EntryVersionRow))
 
 
@@ -31,7 +44,11 @@ class SqlAlchemyEntryRepository(SessionRepository, EntryRepository):
         prompt_id: str | None = None,
         iso_week: str | None = None,
     ) -> Entry:
-        """Store a new entry and its first version, sealed (two INSERTs, no ORM flush)."""
+        """Store a new entry and its first version, sealed (two INSERTs, no ORM flush).
+
+        Idempotent on the message key: the entry that key made already is returned as it is;
+        a key that made another person's entry raises StorageConflict.
+        """
         sealed = (await self.vault(person_id)).seal(text)  # one token serves both rows
         values = {
             "person_id": person_id,
@@ -43,7 +60,12 @@ class SqlAlchemyEntryRepository(SessionRepository, EntryRepository):
             "iso_week": iso_week,
             "version": 1,
         }
-        entry_id = (await self.session.execute(_INSERT_ENTRY, values)).scalar_one()
+        entry_id = (await self.session.execute(_INSERT_ENTRY[self.dialect], values)).scalar()
+        if entry_id is None:  # the key made an entry already
+            existing = await self.entry_by_key(person_id, message_key or "")
+            if existing is None:
+                raise StorageConflict("this message key made another person's entry")
+            return existing
         await self.session.execute(
             _INSERT_VERSION,
             {

@@ -6,7 +6,6 @@ sealer and the person's vault (data key and folder), so each repository only say
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +23,8 @@ from passport.model import (
 )
 from passport.signals import SignalKind, SignalStatus
 from storage import sealing
+from storage.keys import message_key_hash as message_key_hash
+from storage.keys import signal_key as signal_key
 from storage.models import ArtifactRow, EntryRow, EntryVersionRow, IdentityRow, SignalRow
 from storage.sealing import PersonVault, Sealer
 
@@ -145,16 +146,6 @@ def signal_from_row(row: SignalRow, sealer: Sealer) -> Signal:
         source=row.source,
         verification=row.verification,
     )
-
-
-def signal_key(kind: str, label: str, esco_uri: str | None) -> str:
-    """What makes two signals "the same": the ESCO URI for skills, else the lowercased label."""
-    return esco_uri if esco_uri else f"{kind}:{label.strip().lower()}"[:200]
-
-
-def message_key_hash(key: str) -> str:
-    """A one-way hash of a platform message key (tombstones keep no identifiers)."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class SessionRepository:

@@ -12,6 +12,7 @@ from passport.messages import Address
 from passport.model import Identity, Person
 from passport.repositories import PeopleRepository
 from storage import sealing
+from storage.keys import fits_workspace, person_key_parts
 from storage.mapping import SessionRepository, identity_from_row, person_from_row
 from storage.models import IdentityRow, PersonKeyRow, PersonRow, _table
 
@@ -86,10 +87,10 @@ class SqlAlchemyPeopleRepository(SessionRepository, PeopleRepository):
         `slack:TEAM:USER` / `slack:ENTERPRISE:TEAM:USER`. Raises AmbiguousPerson, listing the
         candidates, when the key fits several people (the same user id in two teams).
         """
-        platform, _, rest = person_key.partition(":")
-        workspace, colon, user_id = rest.rpartition(":")
-        if not platform or not user_id:
+        parts = person_key_parts(person_key)
+        if parts is None:
             return None
+        platform, workspace, named, user_id = parts
         rows = (
             await self.session.execute(
                 select(IdentityRow.person_id, IdentityRow.workspace).where(
@@ -97,10 +98,8 @@ class SqlAlchemyPeopleRepository(SessionRepository, PeopleRepository):
                 )
             )
         ).all()
-        if colon:  # a workspace was named: it must be that workspace, or that Slack team
-            rows = [
-                r for r in rows if r.workspace == workspace or team_of(r.workspace) == workspace
-            ]
+        if named:  # a workspace was named: it must be that workspace, or that Slack team
+            rows = [r for r in rows if fits_workspace(r.workspace, workspace)]
         people = sorted({r.person_id for r in rows})
         if len(people) > 1:
             raise AmbiguousPerson(
@@ -195,8 +194,3 @@ class SqlAlchemyPeopleRepository(SessionRepository, PeopleRepository):
             .where(IdentityRow.platform == platform, IdentityRow.chat_id == old_chat)
             .values(chat_id=new_chat)
         )
-
-
-def team_of(workspace: str) -> str:
-    """The Slack team of an `enterprise:team` workspace ("" elsewhere)."""
-    return workspace.rpartition(":")[2] if ":" in workspace else ""

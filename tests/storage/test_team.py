@@ -29,19 +29,38 @@ async def uows(db_url, tmp_path):
     await engine.dispose()
 
 
-async def member(uows, workspace: str, user: str, skills: list[str], *, status: str = "confirmed",
-                 at: datetime = NOW - timedelta(days=90), share: bool = False) -> int:
+async def member(
+    uows,
+    workspace: str,
+    user: str,
+    skills: list[str],
+    *,
+    status: str = "confirmed",
+    at: datetime = NOW - timedelta(days=90),
+    share: bool = False,
+) -> int:
     """A person with kept (or other) skill signals, optionally sharing."""
     factory, _ = uows
     async with factory() as uow:
         person = await uow.people.create_person(
-            Address("slack", user, f"D{user}", workspace), f"Name of {user}", at)
-        await uow.signals.replace_suggestions(person.id, at, [
-            dict(kind="skill", label=f"typed by {user} {s}", esco_uri=URI.format(s),
-                 group_code="T4", evidence=f"secret words of {user}", confidence=0.9,
-                 status=status)
-            for s in skills
-        ])
+            Address("slack", user, f"D{user}", workspace), f"Name of {user}", at
+        )
+        await uow.signals.replace_suggestions(
+            person.id,
+            at,
+            [
+                dict(
+                    kind="skill",
+                    label=f"typed by {user} {s}",
+                    esco_uri=URI.format(s),
+                    group_code="T4",
+                    evidence=f"secret words of {user}",
+                    confidence=0.9,
+                    status=status,
+                )
+                for s in skills
+            ],
+        )
         if share:
             await uow.team.set_sharing(person.id, workspace, True, at)
         await uow.commit()
@@ -64,8 +83,10 @@ async def look(uows, workspace: str, now: datetime = NOW):
 
 
 async def test_nothing_below_five_sharing_and_only_skills_of_three(uows):
-    ids = [await member(uows, ":TA", f"U{i}", ["team", "sheets"] if i < 3 else ["team"])
-           for i in range(4)]
+    ids = [
+        await member(uows, ":TA", f"U{i}", ["team", "sheets"] if i < 3 else ["team"])
+        for i in range(4)
+    ]
     await member(uows, ":TA", "U9", ["team", "python"])  # never shares
     for pid in ids:
         await share(uows, pid, ":TA", True)
@@ -93,8 +114,14 @@ async def test_growth_shows_only_when_three_grew(uows):
     for i in range(3):
         await member(uows, ":TA", f"Old{i}", ["team", "sheets"], share=True)
     for i in range(3):  # three new holders of "team" in the last 30 days, two of "sheets"
-        await member(uows, ":TA", f"New{i}", ["team"] + (["sheets"] if i < 2 else []),
-                     at=NOW - timedelta(days=5), share=True)
+        await member(
+            uows,
+            ":TA",
+            f"New{i}",
+            ["team"] + (["sheets"] if i < 2 else []),
+            at=NOW - timedelta(days=5),
+            share=True,
+        )
     _, sessionmaker = uows
     async with sessionmaker() as session:
         counts = await build_counts(session, ":TA", NOW)
@@ -103,8 +130,10 @@ async def test_growth_shows_only_when_three_grew(uows):
 
 
 async def test_leaving_withdraws_at_once_and_a_new_map_needs_three_changes(uows):
-    ids = [await member(uows, ":TA", f"U{i}", ["team", "sheets"] if i < 4 else ["team"],
-                        share=True) for i in range(6)]
+    ids = [
+        await member(uows, ":TA", f"U{i}", ["team", "sheets"] if i < 4 else ["team"], share=True)
+        for i in range(6)
+    ]
     assert await look(uows, ":TA") == {"team": 6, "sheets": 4}
     # A join inside the published week changes nothing shown (it waits for a refresh).
     late = await member(uows, ":TA", "U6", ["team", "sheets"], share=True)
@@ -122,9 +151,23 @@ async def test_leaving_withdraws_at_once_and_a_new_map_needs_three_changes(uows)
     # A third member changes (keeps a new skill): a new map, without U0 in any count.
     factory, _ = uows
     async with factory() as uow:
-        await uow.signals.replace_suggestions(ids[5], NOW, [dict(
-            kind="skill", label="x", esco_uri=URI.format("sheets"), group_code="T4",
-            evidence="", confidence=0.9, status="confirmed")], entry_id=None, artifact_id=None)
+        await uow.signals.replace_suggestions(
+            ids[5],
+            NOW,
+            [
+                dict(
+                    kind="skill",
+                    label="x",
+                    esco_uri=URI.format("sheets"),
+                    group_code="T4",
+                    evidence="",
+                    confidence=0.9,
+                    status="confirmed",
+                )
+            ],
+            entry_id=None,
+            artifact_id=None,
+        )
         await uow.commit()
     assert await look(uows, ":TA", NOW + RECHECK) is None  # looked within the hour: cached
     shown = await look(uows, ":TA", NOW + 2 * RECHECK + timedelta(seconds=1))
@@ -164,15 +207,34 @@ async def test_participation_needs_five_and_is_rounded(uows):
     ids = [await member(uows, ":TA", f"U{i}", [], share=True) for i in range(6)]
     _, sessionmaker = uows
     async with sessionmaker() as session, session.begin():
-        await session.execute(insert(NudgeRow), [
-            dict(person_id=pid, iso_week="2026-W49", prompt_id="p", status="sent",
-                 created_at=NOW, sent_at=NOW, answered_at=NOW if n < 4 else None)
-            for n, pid in enumerate(ids)
-        ] + [  # an older week, and a week not yet sent: the latest sent one counts
-            dict(person_id=pid, iso_week=week, prompt_id="p", status=status, created_at=NOW,
-                 sent_at=NOW if status == "sent" else None, answered_at=NOW)
-            for pid in ids for week, status in (("2026-W48", "sent"), ("2026-W50", "queued"))
-        ])
+        await session.execute(
+            insert(NudgeRow),
+            [
+                dict(
+                    person_id=pid,
+                    iso_week="2026-W49",
+                    prompt_id="p",
+                    status="sent",
+                    created_at=NOW,
+                    sent_at=NOW,
+                    answered_at=NOW if n < 4 else None,
+                )
+                for n, pid in enumerate(ids)
+            ]
+            + [  # an older week, and a week not yet sent: the latest sent one counts
+                dict(
+                    person_id=pid,
+                    iso_week=week,
+                    prompt_id="p",
+                    status=status,
+                    created_at=NOW,
+                    sent_at=NOW if status == "sent" else None,
+                    answered_at=NOW,
+                )
+                for pid in ids
+                for week, status in (("2026-W48", "sent"), ("2026-W50", "queued"))
+            ],
+        )
     factory, _ = uows
     async with factory() as uow:
         part = await uow.team.participation(":TA", NOW)
@@ -214,17 +276,26 @@ async def test_the_kept_skill_pairs_follow_every_change_to_signals(uows):
 
     async def pairs():
         async with sessionmaker() as session:
-            rows = await session.execute(select(TeamSkillPairRow.esco_uri, TeamSkillPairRow.kept,
-                                                TeamSkillPairRow.first_at))
+            rows = await session.execute(
+                select(TeamSkillPairRow.esco_uri, TeamSkillPairRow.kept, TeamSkillPairRow.first_at)
+            )
             return {uri.rsplit("/", 1)[1]: (kept, at) for uri, kept, at in rows}
 
     assert await pairs() == {}  # suggested only
     async with factory() as uow:
         (signal,) = await uow.signals.signals(pid)
         await uow.signals.set_signal_status(pid, [signal.id], SignalStatus.CONFIRMED)
-        uow.session.add(SignalRow(person_id=pid, kind="skill", key=URI.format("team"), label="x",
-                                  esco_uri=URI.format("team"), status="confirmed",
-                                  created_at=NOW))  # the same skill kept again, later
+        uow.session.add(
+            SignalRow(
+                person_id=pid,
+                kind="skill",
+                key=URI.format("team"),
+                label="x",
+                esco_uri=URI.format("team"),
+                status="confirmed",
+                created_at=NOW,
+            )
+        )  # the same skill kept again, later
         await uow.commit()
     first = NOW - timedelta(days=90)
     assert await pairs() == {"team": (2, first)}
@@ -264,9 +335,17 @@ async def test_the_trigger_kept_counts_always_equal_a_recount(uows):
 
     async def agree() -> None:
         async with sessionmaker() as session:
-            stored = {(ws, uri): n for ws, uri, n in await session.execute(
-                select(TeamSkillCountRow.workspace, TeamSkillCountRow.esco_uri,
-                       TeamSkillCountRow.members)) if n}
+            stored = {
+                (ws, uri): n
+                for ws, uri, n in await session.execute(
+                    select(
+                        TeamSkillCountRow.workspace,
+                        TeamSkillCountRow.esco_uri,
+                        TeamSkillCountRow.members,
+                    )
+                )
+                if n
+            }
             fresh = {}
             for ws in (":TA", ":TB"):
                 for uri, n in await session.execute(RECOUNT_SQL, {"workspace": ws, "yes": True}):
@@ -280,14 +359,25 @@ async def test_the_trigger_kept_counts_always_equal_a_recount(uows):
             signals = await uow.signals.signals(pid)
             if action == "keep" and signals:
                 await uow.signals.set_signal_status(
-                    pid, [rng.choice(signals).id], SignalStatus.CONFIRMED)
+                    pid, [rng.choice(signals).id], SignalStatus.CONFIRMED
+                )
             elif action == "reject" and signals:
                 await uow.signals.set_signal_status(
-                    pid, [rng.choice(signals).id], SignalStatus.REJECTED)
+                    pid, [rng.choice(signals).id], SignalStatus.REJECTED
+                )
             elif action == "add":
                 uri = URI.format(rng.choice(skills))
-                uow.session.add(SignalRow(person_id=pid, kind="skill", key=uri, label="x",
-                                          esco_uri=uri, status="confirmed", created_at=NOW))
+                uow.session.add(
+                    SignalRow(
+                        person_id=pid,
+                        kind="skill",
+                        key=uri,
+                        label="x",
+                        esco_uri=uri,
+                        status="confirmed",
+                        created_at=NOW,
+                    )
+                )
             elif action in {"share", "unshare"}:
                 await uow.team.set_sharing(pid, people[pid], action == "share", NOW)
             elif action == "forget" and len(people) > 3:
