@@ -23,8 +23,6 @@ from passport.model import (
 )
 from passport.signals import SignalKind, SignalStatus
 from storage import sealing
-from storage.keys import message_key_hash as message_key_hash
-from storage.keys import signal_key as signal_key
 from storage.models import ArtifactRow, EntryRow, EntryVersionRow, IdentityRow, SignalRow
 from storage.sealing import PersonVault, Sealer
 

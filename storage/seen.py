@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from passport.messages import Address
 from passport.model import Person
 from passport.repositories import SeenMessages
-from storage.mapping import SessionRepository, message_key_hash
+from storage.keys import message_key_hash
+from storage.mapping import SessionRepository
 from storage.models import SeenMessageRow, _table
 from storage.people import FIND_PERSON, SqlAlchemyPeopleRepository
 

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select, update
 from passport.model import Signal
 from passport.repositories import SignalRepository
 from passport.signals import SignalStatus
-from storage.mapping import SessionRepository, signal_from_row, signal_key
+from storage.keys import signal_key
+from storage.mapping import SessionRepository, signal_from_row
 from storage.models import SignalRow
 
 

@@ -14,8 +14,8 @@ from passport.profile import build_profile, inputs_from_records
 from passport.signals import SignalKind, SignalStatus
 from storage.engine import make_engine, make_sessionmaker, normalize_database_url
 from storage.insight_queries import load_evidence_uris, load_profile, load_profile_inputs
+from storage.keys import signal_key
 from storage.models import Base, EntryRow, PersonRow, SignalRow
-from storage.mapping import signal_key
 from tests.insight.conftest import NOW, URI, make_records
 
 
