@@ -1,12 +1,11 @@
-"""Nudge history, channel state and insight reads, in memory."""
+"""Nudge history and channel state, in memory."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from passport.profile import Profile, build_profile, inputs_from_records
-from passport.repositories import ChannelState, InsightReads, NudgeHistory
-from passport.signals import SignalKind, SignalStatus
+from passport.repositories import ChannelState, NudgeHistory
+from passport.signals import SignalStatus
 from storage.memory.state import NudgeRecord, Transaction
 
 
@@ -81,28 +80,3 @@ class InMemoryChannelState(ChannelState):
     async def delete_channel_state(self, key: str) -> None:
         """Forget a value."""
         self.tx.state.channel_state.pop(key, None)
-
-
-class InMemoryInsightReads(InsightReads):
-    """The profile and evidence, folded from the records as `passport.profile` does."""
-
-    def __init__(self, tx: Transaction) -> None:
-        self.tx = tx
-
-    async def profile(self, person_id: int, *, now: datetime, since: datetime | None) -> Profile:
-        """The person's profile."""
-        state = self.tx.state
-        signals = [s for _, s in state.signals.values() if s.person_id == person_id]
-        entries = [r.entry for r in state.entries.values() if r.entry.person_id == person_id]
-        inputs = inputs_from_records(signals, entries, now=now, since_last_digest=since)
-        return build_profile(inputs, now=now)
-
-    async def evidence_uris(self, person_id: int) -> set[str]:
-        """ESCO URIs of skills with evidence (any URI the person rejected left out)."""
-        skills = [
-            s
-            for _, s in self.tx.state.signals.values()
-            if s.person_id == person_id and s.kind == SignalKind.SKILL and s.esco_uri
-        ]
-        rejected = {s.esco_uri for s in skills if s.status == SignalStatus.REJECTED}
-        return {s.esco_uri for s in skills if s.esco_uri and s.esco_uri not in rejected}

@@ -12,8 +12,9 @@ from passport.ports import JobQueue
 from passport.repositories import WholePassport
 from storage.memory.artifacts import InMemoryArtifactRepository
 from storage.memory.entries import InMemoryEntryRepository
+from storage.memory.insight import InMemoryInsightReads
 from storage.memory.people import InMemoryPeopleRepository, InMemorySeenMessages
-from storage.memory.reads import InMemoryChannelState, InMemoryInsightReads, InMemoryNudgeHistory
+from storage.memory.reads import InMemoryChannelState, InMemoryNudgeHistory
 from storage.memory.signals import InMemorySignalRepository
 from storage.memory.state import MemoryState, Transaction
 

@@ -257,6 +257,43 @@ class TestInsightReads:
             assert [s.label for s in profile.skills] == ["Kept"]
             assert (await uow.insight.profile(ben, now=NOW, since=None)).skills == ()
 
+    async def test_the_profile_folds_mentions_weeks_and_months_alike(self, storage):
+        ana, _ = await two(storage)
+        old, mid = NOW - timedelta(days=70), NOW - timedelta(days=10)
+        async with storage.uow() as uow:
+            e1 = await uow.entries.add_entry(ana, "a", old, iso_week="2026-W39")
+            e2 = await uow.entries.add_entry(ana, "b", mid, iso_week="2026-W47")
+            e3 = await uow.entries.add_entry(ana, "c", NOW)  # no week recorded
+            team = dict(kind="strength", label="Team Player", evidence="with the team")
+            await uow.signals.replace_suggestions(ana, old, [team, skill("x")], entry_id=e1.id)
+            (x2,) = await uow.signals.replace_suggestions(
+                ana, mid, [skill("x", "again x")], entry_id=e2.id
+            )
+            await uow.signals.replace_suggestions(
+                ana, NOW, [dict(team, label=" team player ", evidence="still")], entry_id=e3.id
+            )
+            await uow.signals.set_signal_status(ana, [x2.id], SignalStatus.CONFIRMED)
+            await uow.commit()
+        async with storage.uow() as uow:
+            profile = await uow.insight.profile(ana, now=NOW, since=mid)
+        (x,) = profile.skills
+        assert (x.key, x.status, x.evidence_count, x.latest_evidence) == (
+            URI.format("x"), SignalStatus.CONFIRMED, 2, "again x",
+        )  # fmt: skip
+        assert (x.first_seen, x.last_seen, x.recent_count, x.new_count) == (old, mid, 1, 1)
+        (strength,) = profile.strengths
+        assert (strength.key, strength.evidence_count, strength.latest_evidence) == (
+            "strength:team player", 2, "still",
+        )  # fmt: skip
+        assert [(m.month, m.group, m.count) for m in profile.months] == [
+            ("2026-09", "T4", 1),
+            ("2026-11", "T4", 1),
+        ]
+        weeks = profile.weeks
+        assert (weeks.total_weeks, weeks.term_weeks) == (2, ("2026-W39", "2026-W47"))
+        assert (weeks.first_entry_at, weeks.last_entry_at) == (old, NOW)
+        assert weeks.entries_since_last_digest == 2
+
 
 class TestWholePassport:
     async def test_snapshot_holds_everything_of_one_person(self, storage):
