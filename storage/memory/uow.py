@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
 
+from passport.jobs import JobMessage
 from passport.model import PassportSnapshot
 from passport.ports import JobQueue
 from passport.repositories import WholePassport
@@ -75,21 +75,19 @@ class InMemoryJobQueue(JobQueue):
 
     async def enqueue(
         self,
-        kind: str,
-        payload: dict[str, Any],
+        message: JobMessage,
         now: datetime,
         *,
-        person_id: int | None = None,
         delay: timedelta = timedelta(0),
         max_attempts: int = 6,
     ) -> None:
-        """Add a job that may run from `now + delay`."""
+        """Add a job (a typed message) that may run from `now + delay`."""
         self.tx.state.jobs.append(
             {
                 "id": self.tx.state.next_id(),
-                "kind": kind,
-                "payload": copy.deepcopy(payload),
-                "person_id": person_id,
+                "kind": message.kind,
+                "payload": message.payload(),
+                "person_id": message.person_id,
                 "run_after": now + delay,
                 "max_attempts": max_attempts,
             }

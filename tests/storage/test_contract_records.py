@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from passport.errors import StorageConflict
+from passport.jobs import Extract
 from passport.signals import SignalStatus
 from tests.storage.contract import ANA, BEN, NOW, make
 
@@ -320,7 +321,7 @@ class TestWholePassport:
             entry = await uow.entries.add_entry(ana, "mine", NOW, message_key="k:ana")
             await uow.artifacts.add_artifact(ana, NOW, original_name="a", stored_path="p7/x")
             await uow.signals.replace_suggestions(ana, NOW, [skill("a")], entry_id=entry.id)
-            await uow.jobs.enqueue("extract", {"entry_id": entry.id}, NOW, person_id=ana)
+            await uow.jobs.enqueue(Extract(ana, entry.id), NOW)
             assert await uow.seen.mark_seen("k:ana", NOW)
             await uow.entries.add_entry(ben, "Ben's", NOW)
             await uow.commit()
