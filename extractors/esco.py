@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -47,14 +48,26 @@ class EscoTaxonomy:
         self.group_labels = dict(group_labels)
         self._by_uri = {s.uri: s for s in self.skills}
         self._by_pref: dict[str, EscoSkill] = {}
-        self._by_alt: dict[str, EscoSkill] = {}
-        self._by_group: dict[str, list[EscoSkill]] = {}
         for skill in self.skills:
             self._by_pref.setdefault(_norm(skill.label), skill)
+
+    # The alternative labels (about 86,000) and the groups are indexed on first use: most
+    # processes never ask, and building them is a tenth of a second of every start.
+    @cached_property
+    def _by_alt(self) -> dict[str, EscoSkill]:
+        by_alt: dict[str, EscoSkill] = {}
+        for skill in self.skills:
             for alt in skill.alt_labels:
-                self._by_alt.setdefault(_norm(alt), skill)
+                by_alt.setdefault(_norm(alt), skill)
+        return by_alt
+
+    @cached_property
+    def _by_group(self) -> dict[str, list[EscoSkill]]:
+        by_group: dict[str, list[EscoSkill]] = {}
+        for skill in self.skills:
             for code in skill.groups:
-                self._by_group.setdefault(code, []).append(skill)
+                by_group.setdefault(code, []).append(skill)
+        return by_group
 
     def __len__(self) -> int:
         return len(self.skills)

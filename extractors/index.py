@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 
 from extractors.embed import Embedder, default_embedder, embed_with_progress
 from extractors.esco import SKILLS_FILE, EscoSkill, EscoTaxonomy, load_taxonomy
+from extractors.phrases import PhraseTable, lex_tokens  # noqa: F401 - lex_tokens re-exported
 from extractors.query import Query
 from extractors.rerank import LabelReranker
 from extractors.text import chunk_words
@@ -34,7 +34,6 @@ W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 W_RERANK = 1.0  # weight of the optional second model (hybrid mode)
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
 PRUNE = 400  # best candidates per text whose alternative labels are read (the big matrix)
-_LEX_TOKEN = re.compile(r"[a-z0-9+#]+")
 
 
 def default_cache_dir() -> Path:
@@ -45,11 +44,6 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("utp"))
-
-
-def lex_tokens(text: str) -> tuple[str, ...]:
-    """Lower-case word tokens used for verbatim label matching."""
-    return tuple(_LEX_TOKEN.findall(text.casefold()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +70,7 @@ class EscoIndex:
         self.embedder = embedder or default_embedder()
         self.cache_dir = cache_dir or default_cache_dir()
         self.skills: tuple[EscoSkill, ...] = self.taxonomy.skills
+        self._digest = hashlib.sha256(SKILLS_FILE.read_bytes()).hexdigest()[:12]
         self._m = self._load_or_build(progress)
         # Contiguous transposes make the (texts x skills) products about 40% faster.
         self._labels_t = self._m.labels_t
@@ -85,13 +80,9 @@ class EscoIndex:
         n = len(self.skills)
         self._alt_lo = np.searchsorted(owner, np.arange(n)).astype(np.int64)
         self._alt_count = np.bincount(owner, minlength=n).astype(np.int64)
-        self._phrases: dict[tuple[str, ...], list[int]] = {}
-        for row, skill in enumerate(self.skills):
-            for label in (skill.label, *skill.alt_labels):
-                key = lex_tokens(label)
-                if key and row not in self._phrases.setdefault(key, []):
-                    self._phrases[key].append(row)
-        self._max_phrase = max(len(k) for k in self._phrases)
+        self._phrases = PhraseTable.load_or_build(
+            self.skills, self.cache_dir / PhraseTable.cache_name(self._digest)
+        )
 
     # -- building and caching -------------------------------------------------------------
     # The cache is one .npy file per matrix, memory-mapped read-only: loading takes
@@ -101,8 +92,7 @@ class EscoIndex:
     # change in ranking); the two matrices multiplied whole are kept widened to float32, ready
     # for BLAS, and the alternative labels are widened row by row as they are read.
     def _cache_paths(self) -> dict[str, Path]:
-        digest = hashlib.sha256(SKILLS_FILE.read_bytes()).hexdigest()[:12]
-        stem = f"esco_index_v{INDEX_VERSION}_{self.embedder.name}_{digest}"
+        stem = f"esco_index_v{INDEX_VERSION}_{self.embedder.name}_{self._digest}"
         return {name: self.cache_dir / f"{stem}_{name}.npy" for name in _Matrices.__slots__}
 
     def _load_or_build(self, progress: bool) -> _Matrices:
@@ -170,14 +160,7 @@ class EscoIndex:
     # -- scoring ---------------------------------------------------------------------------
     def lexical_hits(self, text: str) -> dict[int, float]:
         """Skill rows whose label occurs verbatim in `text`: 1.0 multi-word, 0.7 one word."""
-        words = lex_tokens(text)
-        hits: dict[int, float] = {}
-        for size in range(1, min(self._max_phrase, len(words)) + 1):
-            value = 1.0 if size > 1 else 0.7
-            for i in range(len(words) - size + 1):
-                for row in self._phrases.get(words[i : i + size], ()):
-                    hits[row] = max(hits.get(row, 0.0), value)
-        return hits
+        return self._phrases.hits(text)
 
     def scores(self, text: str) -> np.ndarray:
         """The fused score of every skill for `text` (higher is better; about 0..2.7)."""
