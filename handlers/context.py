@@ -68,16 +68,11 @@ class Turn:
     makers: dict[str, Callable[[], Awaitable[Outbound | None]]] = field(default_factory=dict)
 
     async def save_state(self, **changes: Any) -> None:
-        """Merge `changes` into the person's conversation state (None removes a key)."""
-        state = dict(self.person.state)
-        for key, value in changes.items():
-            if value is None:
-                state.pop(key, None)
-            else:
-                state[key] = value
-        self.person.state.clear()
-        self.person.state.update(state)
-        await self.uow.people.update_person(self.person.id, state=state)
+        """Merge `changes` into the person's conversation state (None removes a key): a new
+        state, and a new `person` holding it (both are frozen values)."""
+        state = self.person.state.replace(**changes)
+        self.person = replace(self.person, state=state)
+        await self.uow.people.update_person(self.person.id, state=state.to_json())
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

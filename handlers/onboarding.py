@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from handlers import texts
 from handlers.context import Services, Turn, clean_text, home_address, say
@@ -185,7 +187,7 @@ def _question_for(step: str, turn: Turn) -> list[Outbound]:
     return question_for(step, turn.person.state)
 
 
-def question_for(step: str, state: dict) -> list[Outbound]:
+def question_for(step: str, state: Mapping[str, Any]) -> list[Outbound]:
     """The setup question for `step` again, with its buttons."""
     if step == "consent":
         return [say(texts.WELCOME.format(name=""), *consent_choices())]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from passport.signals import SignalKind, SignalStatus
+from passport.state import ConversationState
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -28,7 +29,8 @@ class Schedule:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone who talks to UTP. `state` holds where the conversation stands."""
+    """Someone who talks to UTP. `state` holds where the conversation stands: a frozen value,
+    so a change makes a new `Person` (`dataclasses.replace(person, state=...)`)."""
 
     id: int
     display_name: str
@@ -36,7 +38,7 @@ class Person:
     consented: bool = False
     active: bool = True  # False once they blocked the bot
     onboarded: bool = False
-    state: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    state: ConversationState = field(default_factory=ConversationState, compare=False, hash=False)
     last_digest_at: datetime | None = None
     schedule: Schedule = field(default_factory=Schedule)
 

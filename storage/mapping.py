@@ -22,6 +22,7 @@ from passport.model import (
     StoredArtifact,
 )
 from passport.signals import SignalKind, SignalStatus
+from passport.state import ConversationState
 from storage import sealing
 from storage.models import ArtifactRow, EntryRow, EntryVersionRow, IdentityRow, SignalRow
 from storage.sealing import PersonVault, Sealer
@@ -46,7 +47,7 @@ def person_from_row(row: Any, sealer: Sealer) -> Person:
         consented=row.consented,
         active=row.active,
         onboarded=row.onboarded,
-        state=dict(sealer.open_json(row.state) or {}),
+        state=ConversationState.of(sealer.open_json(row.state)),
         last_digest_at=row.last_digest_at,
         schedule=schedule_from_row(row),
     )
