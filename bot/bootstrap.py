@@ -31,7 +31,7 @@ from storage.engine import make_engine, make_sessionmaker, normalize_database_ur
 from storage.faults import translated
 from storage.jobs import JobStore
 from storage.migrate import upgrade
-from storage.nudges import SqlAlchemyNudgeStore
+from storage.nudge_store import SqlAlchemyNudgeStore
 from storage.outbox import Lease
 from storage.sealing import Sealer, install_sealer
 from storage.uow import UnitOfWorkFactory

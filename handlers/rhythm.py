@@ -1,34 +1,40 @@
-"""The weekly rhythm's jobs (nudge, reminder, scheduled digest) and its rules for quiet hours.
+"""The weekly rhythm's jobs: nudge, reminder and scheduled digest.
 
-The scheduler (`bot/scheduler.py`) decides *who* is due and claims them; these jobs do the
-sending, each as a durable job that is retried when a platform says "later". A job looks again
-before it sends: a person who paused, blocked the bot, answered already, or got a newer question
-in the meantime is not sent a stale message.
+The scheduler (`bot/scheduler.py`) claims *who* is due; these jobs do the sending, each as a
+durable job that is retried when a platform says "later". A job looks again before it sends,
+with the same rules (`passport.rhythm`): a person who paused, blocked the bot, answered already,
+or got a newer question in the meantime is not sent a stale message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from handlers import texts
-from handlers.context import Limits, Services
+from handlers.context import Services
 from passport.errors import RecipientGone, TransientDeliveryError
 from passport.jobs import Nudge, Reminder, ScheduledDigest
 from passport.messages import Choice, Outbound
 from passport.model import Person
 from passport.ports import Delivery
-from passport.prompts import get_prompt
-from passport.schedule import local_slot
-from passport.timeutil import iso_week, zone
+from passport.rhythm import (
+    NudgeInfo,
+    is_paused,
+    prompt_of,
+    remind_time,
+    reminder_wanted,
+    should_resurface,
+    stale_status,
+)
+from passport.timeutil import iso_week
 
 logger = logging.getLogger(__name__)
 
 # New words for the lead to move into handlers/texts.py (kept here so this file stands alone).
 YEAR_AGO_CHARS = 200
-RESURFACE_EVERY_WEEKS = 4
 
 # Weekly jobs wait for a person who is away (the terminal chat) for about a week of retries.
 RHYTHM_MAX_ATTEMPTS = 48
@@ -37,11 +43,11 @@ MARK_EVERY = 1  # a sent mark right after each send: a crash re-sends at most th
 
 
 class NudgeStore(Protocol):
-    """What the rhythm jobs read and write (implemented by storage.nudges.SqlAlchemyNudgeStore)."""
+    """What the rhythm jobs read and write (storage.nudge_store.SqlAlchemyNudgeStore)."""
 
-    async def get(self, nudge_id: int) -> Any: ...
+    async def get(self, nudge_id: int) -> NudgeInfo | None: ...
 
-    async def get_many(self, nudge_ids: list[int]) -> list[Any]: ...
+    async def get_many(self, nudge_ids: list[int]) -> list[NudgeInfo]: ...
 
     async def settle(
         self,
@@ -61,53 +67,6 @@ class NudgeStore(Protocol):
     async def set_person(self, person_id: int, **values: Any) -> None: ...
 
     async def year_ago_entry(self, person_id: int, now: datetime) -> str | None: ...
-
-
-# -- quiet hours -----------------------------------------------------------------------------
-
-
-def in_quiet_hours(at: datetime, tz: str, limits: Limits) -> bool:
-    """True when `at` falls in the quiet hours on the person's local clock."""
-    start, end = limits.quiet_start % 24, limits.quiet_end % 24
-    if start == end:
-        return False
-    hour = at.astimezone(zone(tz)).hour
-    return start <= hour or hour < end if start > end else start <= hour < end
-
-
-def after_quiet_hours(at: datetime, tz: str, limits: Limits) -> datetime:
-    """`at`, or the end of the quiet hours it falls in (local `quiet_end`:00, DST-safe)."""
-    if not in_quiet_hours(at, tz, limits):
-        return at
-    local = at.astimezone(zone(tz))
-    day = local.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
-    if local.hour >= limits.quiet_end % 24:
-        day += timedelta(days=1)  # evening part of the quiet hours: ends tomorrow morning
-    return local_slot(day, limits.quiet_end % 24, tz)
-
-
-def remind_time(sent_at: datetime, tz: str, limits: Limits) -> datetime | None:
-    """When to remind about a question sent at `sent_at`: hours later, out of quiet hours."""
-    if limits.reminder_hours <= 0:
-        return None
-    return after_quiet_hours(sent_at + timedelta(hours=limits.reminder_hours), tz, limits)
-
-
-def week_end(week: str, tz: str) -> datetime:
-    """The instant the ISO week `week` ends on the person's calendar (next Monday 00:00 local)."""
-    year, wk = week.split("-W")
-    monday = datetime.fromisocalendar(int(year), int(wk), 1)
-    return local_slot(monday + timedelta(days=7), 0, tz)
-
-
-def should_resurface(person_id: int, week: str, offset: int = 0) -> bool:
-    """Now and then (one week in four, different weeks for different people)."""
-    return (int(week.split("-W")[1]) + person_id + offset) % RESURFACE_EVERY_WEEKS == 0
-
-
-def _paused(person: Any, now: datetime) -> bool:
-    schedule = person.schedule
-    return schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)
 
 
 # -- jobs ------------------------------------------------------------------------------------
@@ -204,16 +163,12 @@ class RhythmHandlers:
             raise single
 
     @staticmethod
-    def _nudge_messages(nudge: Any, now: datetime, old: str | None) -> list[Outbound] | str:
+    def _nudge_messages(nudge: NudgeInfo, now: datetime, old: str | None) -> list[Outbound] | str:
         """The messages for one nudge, or the status it ends with instead of being sent."""
-        if not nudge.active or _paused(nudge, now):
-            return "cancelled"
-        if nudge.newer:
-            # The person was away for more than a week: only the latest question is shown.
-            return "expired"
-        current = nudge.state.get("prompt") or {}
-        prompt_id = current.get("id") if current.get("week") == nudge.iso_week else None
-        prompt = get_prompt(prompt_id) or get_prompt(nudge.prompt_id)
+        stale = stale_status(nudge, now)
+        if stale is not None:
+            return stale
+        prompt = prompt_of(nudge)
         if prompt is None:
             return "failed"
         messages = [Outbound(text=texts.YEAR_AGO.format(text=_short(old)))] if old else []
@@ -228,15 +183,9 @@ class RhythmHandlers:
     async def reminder(self, job: Reminder) -> None:
         """The one gentle reminder, unless the person answered or stepped away meanwhile."""
         nudge = await self.store.get(job.nudge_id)
-        if nudge is None or nudge.answered_at is not None:
-            return
-        now = self.services.clock.now()
-        if not nudge.active or _paused(nudge, now) or not nudge.schedule.reminders:
-            return
-        current = nudge.state.get("prompt") or {}
-        if current.get("week") != nudge.iso_week:
-            return  # answered, or a newer question replaced it
-        prompt = get_prompt(current.get("id")) or get_prompt(nudge.prompt_id)
+        if nudge is None or not reminder_wanted(nudge, self.services.clock.now()):
+            return  # answered, stepped away, or a newer question replaced it
+        prompt = prompt_of(nudge)
         if prompt is None:
             return
         await self._deliver(
@@ -265,7 +214,7 @@ class RhythmHandlers:
                 person is None
                 or not person.active
                 or person.schedule.digest == "off"
-                or _paused(person, now)
+                or is_paused(person.schedule, now)
             ):
                 return
             messages = await digest(services, uow, person, now, scheduled=True)

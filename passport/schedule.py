@@ -1,4 +1,8 @@
-"""Weekly timing: the next nudge in UTC from weekday + local hour + IANA zone (DST-safe)."""
+"""Weekly timing: the next nudge in UTC from weekday + local hour + IANA zone (DST-safe).
+
+Slot arithmetic only; the rules that use it (paused, quiet hours, which week is open) are in
+`passport.rhythm`.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +61,33 @@ def next_nudge_at(
             return candidate
         candidate = next_slot(schedule, candidate)
     return candidate
+
+
+def week_end(week: str, tz: str) -> datetime:
+    """The instant the ISO week `week` ends on the person's calendar (next Monday 00:00 local)."""
+    year, wk = week.split("-W")
+    monday = datetime.fromisocalendar(int(year), int(wk), 1)
+    return local_slot(monday + timedelta(days=7), 0, tz)
+
+
+def next_digest_slot(schedule: Schedule, after: datetime, frequency: str) -> datetime:
+    """The next digest instant: the person's day and hour, weekly or on its first in a month."""
+    slot = next_slot(schedule, after)
+    if frequency != "monthly":
+        return slot
+    for _ in range(6):
+        if slot.astimezone(zone(schedule.timezone)).day <= 7:
+            return slot
+        slot = next_slot(schedule, slot)
+    return slot
+
+
+def describe_local(at: datetime | None, tz: str) -> str:
+    """ "Sunday 06 Dec 2026 18:00 (Europe/Berlin)" for operators, or "—"."""
+    if at is None:
+        return "—"
+    local = at.astimezone(zone(tz))
+    return f"{local:%A %d %b %Y %H:%M} ({tz})"
 
 
 def describe_slot(schedule: Schedule) -> tuple[str, str, str]:

@@ -1,75 +1,36 @@
-"""The weekly rhythm's queries: claiming due people, nudges and digests, in batches.
+"""The weekly rhythm's queries: due people, nudges and digests read under lock, and the writes.
 
-Claims run inside one transaction per batch. On PostgreSQL the rows are read with
-`FOR UPDATE SKIP LOCKED`, so several workers split a wave without waiting on each other; on SQLite
-the batch starts with a write, which takes the database's one write lock at once, so a second
-process waits for the batch instead of reading rows the first is about to change. The unique
-(person, ISO week) key on `nudges` is the last guard: a week's nudge row is inserted at most once.
+Claims run inside one transaction per batch (`storage.nudge_claims`). On PostgreSQL the rows are
+read with `FOR UPDATE SKIP LOCKED`, so several workers split a wave without waiting on each
+other; on SQLite the batch starts with a write, which takes the database's one write lock at
+once, so a second process waits for the batch instead of reading rows the first is about to
+change. The unique (person, ISO week) key on `nudges` is the last guard: a week's nudge row is
+inserted at most once. Row values become `passport.rhythm` values here and nowhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from passport.messages import Address
 from passport.model import Schedule
+from passport.rhythm import DuePerson, NudgeInfo
+from passport.state import ConversationState
 from storage.mapping import schedule_from_row
-from storage.models import (
-    ChannelStateRow,
-    EntryRow,
-    IdentityRow,
-    JobRow,
-    NudgeRow,
-    PersonRow,
-    SignalRow,
-)
+from storage.models import EntryRow, JobRow, NudgeRow, PersonRow, SignalRow
 from storage.sealing import Sealer, load_keys, vault_for, vaults_for
 
+__all__ = ["DuePerson", "NudgeInfo"]  # the values a claim reads (defined in passport.rhythm)
 
-@dataclass(frozen=True, slots=True)
-class DuePerson:
-    """A person whose weekly slot (or digest) came due, as read under the claim."""
-
-    id: int
-    schedule: Schedule
-    state: dict[str, Any]
-    active: bool
-    last_digest_at: datetime | None = None
-    next_digest_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeInfo:
-    """One nudge row with what its jobs need to know about the person."""
-
-    id: int
-    person_id: int
-    iso_week: str
-    prompt_id: str
-    status: str
-    sent_at: datetime | None
-    remind_at: datetime | None
-    reminded_at: datetime | None
-    answered_at: datetime | None
-    schedule: Schedule
-    state: dict[str, Any]
-    active: bool
-    newer: bool = False  # the person already has a nudge for a later week
-
-
-_RETRY_ATTEMPTS = 48  # a person away (the terminal chat) is retried for about a week
-_PERSONS = cast(Table, PersonRow.__table__)
-_NUDGES = cast(Table, NudgeRow.__table__)
-_JOBS = cast(Table, JobRow.__table__)
+PERSONS = cast(Table, PersonRow.__table__)
+NUDGES = cast(Table, NudgeRow.__table__)
+JOBS = cast(Table, JobRow.__table__)
 
 _PERSON_COLUMNS = (
     PersonRow.id,
@@ -87,7 +48,7 @@ _PERSON_COLUMNS = (
     PersonRow.last_digest_at,
     PersonRow.next_digest_at,
 )
-_NUDGE_COLUMNS = (
+NUDGE_COLUMNS = (
     NudgeRow.id,
     NudgeRow.person_id,
     NudgeRow.iso_week,
@@ -109,7 +70,7 @@ def _due(r: Any, sealer: Sealer) -> DuePerson:
     return DuePerson(
         id=r.id,
         schedule=_schedule(r),
-        state=dict(sealer.open_json(r.state) or {}),
+        state=ConversationState.of(sealer.open_json(r.state)),
         active=r.active,
         last_digest_at=r.last_digest_at,
         next_digest_at=r.next_digest_at,
@@ -117,13 +78,14 @@ def _due(r: Any, sealer: Sealer) -> DuePerson:
 
 
 async def resume_expired(session: AsyncSession, now: datetime) -> int:
-    """End every pause whose end date has passed; how many ended."""
+    """End every pause whose end date has passed; how many ended (the rule is
+    `passport.rhythm.is_paused`, here as one statement for everyone at once)."""
     result = await session.execute(
-        _PERSONS.update()
+        PERSONS.update()
         .where(
-            _PERSONS.c.paused.is_(True),
-            _PERSONS.c.paused_until.is_not(None),
-            _PERSONS.c.paused_until <= now,
+            PERSONS.c.paused.is_(True),
+            PERSONS.c.paused_until.is_not(None),
+            PERSONS.c.paused_until <= now,
         )
         .values(paused=False, paused_until=None)
     )
@@ -222,9 +184,9 @@ async def insert_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     dialect = session.bind.dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        make(_NUDGES)
+        make(NUDGES)
         .on_conflict_do_nothing(index_elements=["person_id", "iso_week"])
-        .returning(_NUDGES.c.person_id, _NUDGES.c.id)
+        .returning(NUDGES.c.person_id, NUDGES.c.id)
     )
     # One statement for the batch (SQLAlchemy's "insertmanyvalues"); rows that hit the unique
     # key return nothing, so only the people who really got a new nudge come back.
@@ -232,7 +194,7 @@ async def insert_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     return {int(pid): int(nid) for pid, nid in result.all()}
 
 
-async def _update_many(
+async def update_many(
     session: AsyncSession, table: Any, changes: Iterable[tuple[int, dict[str, Any]]]
 ) -> None:
     """UPDATE by id, one executemany per set of changed columns (compiled once, cached)."""
@@ -268,7 +230,7 @@ async def update_people(
             else (pid, values)
             for pid, values in changes
         ]
-    await _update_many(session, _PERSONS, changes)
+    await update_many(session, PERSONS, changes)
 
 
 async def enqueue_jobs(
@@ -278,7 +240,7 @@ async def enqueue_jobs(
     if not jobs:
         return
     await session.execute(
-        insert(_JOBS),
+        insert(JOBS),
         [
             dict(status="queued", attempts=0, run_after=now, created_at=now, updated_at=now, **job)
             for job in jobs
@@ -289,7 +251,7 @@ async def enqueue_jobs(
 async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> list[NudgeInfo]:
     """Sent, unanswered, not yet reminded nudges whose reminder time came (claimed under lock)."""
     query = (
-        select(*_NUDGE_COLUMNS)
+        select(*NUDGE_COLUMNS)
         .join(PersonRow, PersonRow.id == NudgeRow.person_id)
         .where(NudgeRow.remind_at <= now, NudgeRow.reminded_at.is_(None))
         .order_by(NudgeRow.remind_at)
@@ -297,10 +259,11 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
     )
     rows = (await session.execute(_locked(query, session, NudgeRow))).all()
     sealer = await load_keys(session, [r.state for r in rows])
-    return [_nudge(r, sealer) for r in rows]
+    return [nudge_info(r, sealer) for r in rows]
 
 
-def _nudge(r: Any, sealer: Sealer, newer: bool = False) -> NudgeInfo:
+def nudge_info(r: Any, sealer: Sealer, newer: bool = False) -> NudgeInfo:
+    """A NudgeInfo from a row of `NUDGE_COLUMNS` (the state opened)."""
     return NudgeInfo(
         id=r.id,
         person_id=r.person_id,
@@ -312,7 +275,7 @@ def _nudge(r: Any, sealer: Sealer, newer: bool = False) -> NudgeInfo:
         reminded_at=r.reminded_at,
         answered_at=r.answered_at,
         schedule=_schedule(r),
-        state=dict(sealer.open_json(r.state) or {}),
+        state=ConversationState.of(sealer.open_json(r.state)),
         active=r.active,
         newer=newer,
     )
@@ -322,195 +285,4 @@ async def update_nudges(
     session: AsyncSession, changes: Iterable[tuple[int, dict[str, Any]]]
 ) -> None:
     """Set columns on claimed nudges (reminded_at, or a moved / cleared remind_at)."""
-    await _update_many(session, _NUDGES, changes)
-
-
-class SqlAlchemyNudgeStore:
-    """What the nudge, reminder and digest jobs read and write, each in a short transaction."""
-
-    def __init__(self, sessionmaker: async_sessionmaker) -> None:
-        self.sessionmaker = sessionmaker
-
-    async def get_many(self, nudge_ids: Sequence[int]) -> list[NudgeInfo]:
-        """Nudges with their person's schedule and state, in id order (forgotten ones drop)."""
-        if not nudge_ids:
-            return []
-        later = aliased(NudgeRow)
-        newer = (
-            select(later.id)
-            .where(later.person_id == NudgeRow.person_id, later.iso_week > NudgeRow.iso_week)
-            .exists()
-        )
-        async with self.sessionmaker() as session:
-            rows = await session.execute(
-                select(
-                    *_NUDGE_COLUMNS,
-                    newer.label("newer"),
-                )
-                .join(PersonRow, PersonRow.id == NudgeRow.person_id)
-                .where(NudgeRow.id.in_(list(nudge_ids)))
-                .order_by(NudgeRow.id)
-            )
-            found = rows.all()
-            sealer = await load_keys(session, [r.state for r in found])
-            return [_nudge(r, sealer, bool(r.newer)) for r in found]
-
-    async def addresses(self, person_ids: Sequence[int]) -> dict[int, Address]:
-        """Where each person was seen last (one query for a batch of sends)."""
-        if not person_ids:
-            return {}
-        async with self.sessionmaker() as session:
-            rows = await session.execute(
-                select(
-                    IdentityRow.person_id,
-                    IdentityRow.platform,
-                    IdentityRow.user_id,
-                    IdentityRow.chat_id,
-                    IdentityRow.workspace,
-                )
-                .where(IdentityRow.person_id.in_(list(person_ids)))
-                .order_by(IdentityRow.last_seen_at.desc())
-            )
-            found: dict[int, Address] = {}
-            for pid, platform, user_id, chat_id, workspace in rows:
-                found.setdefault(int(pid), Address(platform, user_id, chat_id, workspace))
-            return found
-
-    async def get(self, nudge_id: int) -> NudgeInfo | None:
-        """One nudge (see `get_many`), or None."""
-        found = await self.get_many([nudge_id])
-        return found[0] if found else None
-
-    async def settle(
-        self,
-        nudges: Sequence[tuple[int, dict[str, Any]]],
-        *,
-        inactive: Sequence[int] = (),
-        retry: Sequence[tuple[int, int, float]] = (),
-        now: datetime | None = None,
-    ) -> None:
-        """In one transaction: nudge columns (status, sent_at, remind_at), people who blocked
-        the bot, and per-person retry jobs (person id, nudge id, delay in seconds)."""
-        if not inactive and not retry:
-            await self._marks(nudges)
-            return
-        async with self.sessionmaker() as session, session.begin():
-            await _update_many(session, _NUDGES, nudges)
-            if inactive:
-                await session.execute(
-                    _PERSONS.update().where(_PERSONS.c.id.in_(list(inactive))).values(active=False)
-                )
-            if retry and now is not None:
-                await session.execute(
-                    insert(_JOBS),
-                    [
-                        dict(
-                            kind="nudge",
-                            payload={"nudge_ids": [nid]},
-                            person_id=pid,
-                            status="queued",
-                            attempts=0,
-                            max_attempts=_RETRY_ATTEMPTS,
-                            run_after=now + timedelta(seconds=delay),
-                            created_at=now,
-                            updated_at=now,
-                        )
-                        for pid, nid, delay in retry
-                    ],
-                )
-
-    async def _marks(self, nudges: Sequence[tuple[int, dict[str, Any]]]) -> None:
-        """Nudge marks alone: on PostgreSQL one autocommit statement each (no BEGIN / COMMIT
-        round trips, the mark after every send is the hot path of a wave)."""
-        if not nudges:
-            return
-        engine = self.sessionmaker.kw.get("bind")
-        if engine is None or engine.dialect.name != "postgresql":
-            async with self.sessionmaker() as session, session.begin():
-                await _update_many(session, _NUDGES, nudges)
-            return
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            for nudge_id, values in nudges:
-                await conn.execute(
-                    _NUDGES.update().where(_NUDGES.c.id == nudge_id).values(**values)
-                )
-
-    async def set(self, nudge_id: int, **values: Any) -> None:
-        """Change a nudge's columns (status, sent_at, remind_at …)."""
-        await self.settle([(nudge_id, values)])
-
-    async def set_person(self, person_id: int, **values: Any) -> None:
-        """Change a person's columns (inactive after a block, last_digest_at)."""
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(PersonRow).where(PersonRow.id == person_id).values(**values)
-            )
-
-    async def recent(self, person_id: int, limit: int = 8) -> list[NudgeInfo]:
-        """A person's latest nudges, most recent week first (for `utp schedule`)."""
-        async with self.sessionmaker() as session:
-            rows = await session.execute(
-                select(*_NUDGE_COLUMNS)
-                .join(PersonRow, PersonRow.id == NudgeRow.person_id)
-                .where(NudgeRow.person_id == person_id)
-                .order_by(NudgeRow.iso_week.desc())
-                .limit(limit)
-            )
-            found = rows.all()
-            sealer = await load_keys(session, [r.state for r in found])
-            return [_nudge(r, sealer) for r in found]
-
-    async def year_ago_entries(self, person_ids: Sequence[int], now: datetime) -> dict[int, str]:
-        """Per person, the text of an entry written about a year ago (51–53 weeks back)."""
-        if not person_ids:
-            return {}
-        async with self.sessionmaker() as session:
-            rows = await session.execute(
-                select(EntryRow.person_id, EntryRow.text)
-                .where(
-                    EntryRow.person_id.in_(list(person_ids)),
-                    EntryRow.created_at >= now - timedelta(weeks=53),
-                    EntryRow.created_at <= now - timedelta(weeks=51),
-                )
-                .order_by(EntryRow.created_at)
-            )
-            found: dict[int, str] = {}
-            pairs = rows.all()
-            sealer = await load_keys(session, [t for _, t in pairs])
-            for pid, text_ in pairs:
-                found.setdefault(int(pid), sealer.open(text_) or "")
-            return found
-
-    async def year_ago_entry(self, person_id: int, now: datetime) -> str | None:
-        """The text of an entry written about a year ago, if any."""
-        return (await self.year_ago_entries([person_id], now)).get(person_id)
-
-
-# Team defaults an admin sets (Slack App Home) live in channel_state under this key.
-TEAM_DEFAULTS_KEY = "slack:defaults:{workspace}"
-
-
-async def team_topics(
-    session: AsyncSession, person_ids: Sequence[int], key_format: str = TEAM_DEFAULTS_KEY
-) -> dict[int, str]:
-    """Per person on a team platform: the stored team defaults (raw JSON)."""
-    rows = (
-        await session.execute(
-            select(IdentityRow.person_id, IdentityRow.workspace).where(
-                IdentityRow.person_id.in_(person_ids), IdentityRow.platform == "slack"
-            )
-        )
-    ).all()
-    if not rows:
-        return {}
-    keys = {key_format.format(workspace=ws) for _, ws in rows}
-    found = await session.execute(
-        select(ChannelStateRow.key, ChannelStateRow.value).where(ChannelStateRow.key.in_(keys))
-    )
-    stored: dict[str, str] = {key: value for key, value in found}
-    return {
-        pid: stored[key_format.format(workspace=ws)]
-        for pid, ws in rows
-        if key_format.format(workspace=ws) in stored
-    }
+    await update_many(session, NUDGES, changes)

@@ -22,7 +22,7 @@ from passport.messages import Choice, Outbound
 from passport.model import WEEKDAYS
 from passport.prompts import CATEGORIES
 from passport.team import PILLAR_LABELS, TeamView
-from storage.nudges import TEAM_DEFAULTS_KEY as DEFAULTS_KEY  # the scheduler reads it too
+from storage.team_topics import TEAM_DEFAULTS_KEY as DEFAULTS_KEY  # the scheduler reads it too
 
 HOME_PREFIX = "utp:home:"
 ADMIN_PREFIX = "utp:admin:"

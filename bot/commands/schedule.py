@@ -35,8 +35,8 @@ def _iso(value: Any) -> str | None:
 
 async def _schedule(args: argparse.Namespace) -> int:
     from bot.bootstrap import bootstrap
-    from bot.scheduler import describe_local
-    from storage.nudges import SqlAlchemyNudgeStore
+    from passport.schedule import describe_local
+    from storage.nudge_store import SqlAlchemyNudgeStore
 
     settings = settings_or_exit()
     app = await bootstrap(settings, clock=parse_now(args.now))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.scheduler import next_digest_slot
-from handlers.rhythm import should_resurface
 from handlers.texts import YEAR_AGO
 from passport.model import Schedule
+from passport.rhythm import should_resurface
+from passport.schedule import next_digest_slot
 from passport.timeutil import iso_week
 from tests.core.helpers import Person
 

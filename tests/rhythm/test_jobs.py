@@ -10,7 +10,7 @@ from handlers.rhythm import RhythmHandlers
 from passport.errors import RecipientGone, TransientDeliveryError
 from passport.jobs import Nudge
 from storage.models import JobRow
-from storage.nudges import SqlAlchemyNudgeStore
+from storage.nudge_store import SqlAlchemyNudgeStore
 
 SUNDAY_18_BERLIN = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
 

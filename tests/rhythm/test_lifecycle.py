@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from passport.messages import Address
-from storage.nudges import SqlAlchemyNudgeStore
+from storage.nudge_store import SqlAlchemyNudgeStore
 from tests.core.helpers import Person
 
 SUNDAY_18_BERLIN = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from passport.messages import Address
 from passport.prompts import BY_ID
 from passport.schedule import next_nudge_at
-from storage.nudges import TEAM_DEFAULTS_KEY
+from storage.team_topics import TEAM_DEFAULTS_KEY
 from tests.fakes.channel import FakeChannel
 
 

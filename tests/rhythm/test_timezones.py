@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.context import Limits
-from handlers.rhythm import after_quiet_hours, in_quiet_hours, remind_time, week_end
-from storage.nudges import SqlAlchemyNudgeStore
+from passport.rhythm import after_quiet_hours, in_quiet_hours, remind_time
+from passport.schedule import week_end
+from storage.nudge_store import SqlAlchemyNudgeStore
 
 
 async def _weekly(rig, pid: int, weeks: int) -> list[datetime]:
