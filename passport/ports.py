@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from passport.feedback import SkillFeedback
 from passport.jobs import JobMessage
 from passport.messages import Address, InboundFile, Outbound
 from passport.repositories import (
@@ -37,6 +38,7 @@ __all__ = [
     "PeopleRepository",
     "SeenMessages",
     "SignalRepository",
+    "SkillFeedback",
     "Vault",
     "WholePassport",
 ]
@@ -242,6 +244,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def skill_feedback(self) -> SkillFeedback: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

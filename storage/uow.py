@@ -19,6 +19,7 @@ from storage.outbox import OutboxWriter
 from storage.people import SqlAlchemyPeopleRepository
 from storage.seen import SqlAlchemySeenMessages
 from storage.signals import SqlAlchemySignalRepository
+from storage.skill_feedback import SqlAlchemySkillFeedbackRepository
 from storage.team import SqlAlchemyTeamRepository
 from storage.whole_passport import SqlAlchemyWholePassport
 
@@ -38,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     jobs: JobWriter
     team: SqlAlchemyTeamRepository
     outbox: OutboxWriter
+    skill_feedback: SqlAlchemySkillFeedbackRepository
     session: AsyncSession
 
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork:
         self.jobs = JobWriter(session)
         self.team = SqlAlchemyTeamRepository(session)
         self.outbox = OutboxWriter(session)
+        self.skill_feedback = SqlAlchemySkillFeedbackRepository(session)
         return self
 
     async def __aexit__(
