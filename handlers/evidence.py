@@ -10,7 +10,8 @@ import logging
 from handlers import texts
 from handlers.announce import noticed, tell
 from handlers.context import Services
-from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
+from handlers.feedback import store_suggestions
+from handlers.signal_rows import MAX_EXTRACT_CHARS
 from passport.jobs import Extract
 from passport.messages import Outbound
 from passport.timeutil import iso_week
@@ -59,8 +60,8 @@ async def _document(
     async with services.uow() as uow:
         await uow.artifacts.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
         if result is not None:
-            added = await uow.signals.replace_suggestions(
-                person_id, now, result_to_rows(result, source="artifact"), artifact_id=artifact_id
+            added, _ = await store_suggestions(
+                uow, person_id, now, result, source="artifact", artifact_id=artifact_id
             )
             messages = noticed(added)
             if messages:

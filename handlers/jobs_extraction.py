@@ -9,7 +9,8 @@ from __future__ import annotations
 from handlers import texts
 from handlers.announce import noticed, tell
 from handlers.context import Services
-from handlers.signal_rows import MAX_EXTRACT_CHARS, result_to_rows
+from handlers.feedback import store_suggestions
+from handlers.signal_rows import MAX_EXTRACT_CHARS
 from passport.followup import AskedRecord, check_question, choose_followup, worth_asking
 from passport.jobs import Extract
 from passport.messages import Outbound
@@ -41,9 +42,7 @@ class ExtractionJobs:
             person = await uow.people.get_person(person_id)
             if current is None or person is None or current.version != entry.version:
                 return  # edited meanwhile: the newer extract job speaks for it
-            added = await uow.signals.replace_suggestions(
-                person_id, now, result_to_rows(result), entry_id=entry.id
-            )
+            added, result = await store_suggestions(uow, person_id, now, result, entry_id=entry.id)
             messages = noticed(added)
             state = dict(person.state)
             in_a_row = int(state.get("followups_in_a_row") or 0)

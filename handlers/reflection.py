@@ -6,6 +6,7 @@ import re
 
 from handlers import texts
 from handlers.context import Turn, say
+from handlers.feedback import answer
 from passport.followup import JOIN_WINDOW
 from passport.jobs import Extract
 from passport.messages import Choice, Outbound
@@ -199,7 +200,7 @@ async def decide(turn: Turn, action: str) -> list[Outbound]:
             for s in signals
         ]
     status = SignalStatus.CONFIRMED if verb == "keep" else SignalStatus.REJECTED
-    changed = await signals_repo.set_signal_status(turn.person.id, ids, status)
+    changed = await answer(turn.uow, turn.person.id, ids, status)  # counted per skill
     if not changed:
         return [say(texts.SIGNALS_GONE)]
     template = texts.KEPT if status == SignalStatus.CONFIRMED else texts.REJECTED

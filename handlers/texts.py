@@ -54,7 +54,7 @@ NOTICED_NOTHING = "Thanks for writing. Nothing to add to your passport this time
 KEEP_ALL = "Keep"
 NOT_ME = "Not me"
 KEPT = "Kept: {things}."
-REJECTED = "OK, I'll leave {things} out. I won't suggest it again."
+REJECTED = "OK, I'll leave {things} out. I won't suggest it again for something like this."
 SIGNALS_GONE = "That note has changed since, so those buttons no longer apply."
 
 EMPTY_TEXT = "I didn't catch any words there. Write a line or two whenever you like."

@@ -265,10 +265,20 @@ def inputs_from_records(
 ) -> ProfileInputs:
     """Aggregate plain records in memory (tests, in-memory stores, export) the way SQL does."""
     signals = list(signals)
-    rejected = frozenset(
+    # As in SQL: a key is left out while its latest answer is "not me" (a rejection covers
+    # every row of the key, so a kept row means it was kept again afterwards).
+    kept = {
         (str(s.kind), signal_key(s.esco_uri, s.label))
         for s in signals
-        if s.status is SignalStatus.REJECTED
+        if s.status is SignalStatus.CONFIRMED
+    }
+    rejected = (
+        frozenset(
+            (str(s.kind), signal_key(s.esco_uri, s.label))
+            for s in signals
+            if s.status is SignalStatus.REJECTED
+        )
+        - kept
     )
     groups: dict[tuple[str, str], list[Signal]] = {}
     for s in signals:

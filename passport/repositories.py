@@ -198,7 +198,8 @@ class SignalRepository(Protocol):
     """Talent signals noticed in entries and files, and the person's decisions on them."""
 
     async def rejected_keys(self, person_id: int) -> set[str]:
-        """Keys the person said "not me" to: they never come back."""
+        """Keys the person said "not me" to: they come back only for a clearly different action
+        (`reconsider` in `replace_suggestions`; see extractors.feedback)."""
         ...
 
     async def replace_suggestions(
@@ -209,8 +210,10 @@ class SignalRepository(Protocol):
         *,
         entry_id: int | None = None,
         artifact_id: int | None = None,
+        reconsider: Iterable[str] = (),
     ) -> list[Signal]:
-        """Put fresh suggestions for one entry or artifact in place of its earlier ones."""
+        """Put fresh suggestions for one entry or artifact in place of its earlier ones (keys
+        the person rejected are left out, but for those in `reconsider`)."""
         ...
 
     async def set_signal_status(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, distinct, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from passport.profile import (
@@ -50,17 +50,21 @@ async def _signal_rows(
     session: AsyncSession, person_id: int, now: datetime, since: datetime | None
 ) -> tuple[list[SignalAggregate], frozenset[tuple[str, str]]]:
     s = SignalRow
-    since_flag = _flag(s.created_at >= since) if since is not None else func.sum(0)
+    # Rejected rows count for nothing; a key is left out while its latest answer is "not me"
+    # (a rejection covers every row of its key, so a kept row means it was kept afterwards,
+    # for another action: extractors.feedback).
+    live = s.status != REJECTED
+    since_flag = _flag(and_(live, s.created_at >= since)) if since is not None else func.sum(0)
     agg = (
         select(
             s.kind,
             s.key,
-            func.count().label("n"),
-            func.min(s.created_at).label("first"),
-            func.max(s.created_at).label("last"),
+            _flag(live).label("n"),
+            func.min(case((live, s.created_at))).label("first"),
+            func.max(case((live, s.created_at))).label("last"),
             _flag(s.status == SignalStatus.CONFIRMED.value).label("confirmed"),
-            _flag(s.verification == "verified").label("verified"),
-            _flag(s.created_at >= now - GROWTH_WINDOW).label("recent"),
+            _flag(and_(live, s.verification == "verified")).label("verified"),
+            _flag(and_(live, s.created_at >= now - GROWTH_WINDOW)).label("recent"),
             since_flag.label("new"),
             _flag(s.status == REJECTED).label("rejected"),
         )
@@ -68,7 +72,7 @@ async def _signal_rows(
         .group_by(s.kind, s.key)
     )
     totals = {(r.kind, r.key): r for r in (await session.execute(agg)).all()}
-    rejected = frozenset(k for k, r in totals.items() if r.rejected)
+    rejected = frozenset(k for k, r in totals.items() if r.rejected and not r.confirmed)
     rn = (
         func.row_number()
         .over(partition_by=(s.kind, s.key), order_by=(s.created_at.desc(), s.id.desc()))
@@ -204,13 +208,19 @@ async def load_profile(
 
 
 async def load_evidence_uris(session: AsyncSession, person_id: int) -> set[str]:
-    """ESCO URIs of the skills a person has evidence for (any key they rejected left out)."""
+    """ESCO URIs of the skills a person has evidence for (a key whose latest answer was "not
+    me" left out)."""
     s = SignalRow
     stmt = (
         select(s.esco_uri)
         .where(s.person_id == person_id, s.kind == SignalKind.SKILL.value, s.esco_uri.is_not(None))
         .group_by(s.esco_uri)
-        .having(_flag(s.status == REJECTED) == 0)
+        .having(
+            or_(
+                _flag(s.status == REJECTED) == 0,
+                _flag(s.status == SignalStatus.CONFIRMED.value) > 0,
+            )
+        )
     )
     return {uri for uri in (await session.execute(stmt)).scalars() if uri}
 

@@ -36,12 +36,14 @@ class SqlAlchemySignalRepository(SessionRepository, SignalRepository):
         *,
         entry_id: int | None = None,
         artifact_id: int | None = None,
+        reconsider: Iterable[str] = (),
     ) -> list[Signal]:
         """Put fresh suggestions for one entry or artifact in place of its earlier suggestions.
 
         An open suggestion found again keeps its row (and the buttons shown for it); confirmed
         and rejected signals of that source stay; a suggestion whose key the person rejected
-        anywhere, or that is already kept from this source, is not added again.
+        anywhere (unless the caller found it is for a clearly different action: `reconsider`,
+        see extractors.feedback), or that is already kept from this source, is not added again.
         """
         signals_list = list(signals)
         source = (
@@ -70,7 +72,7 @@ class SqlAlchemySignalRepository(SessionRepository, SignalRepository):
                 select(SignalRow.key).where(SignalRow.person_id == person_id, source)
             )
         )
-        blocked = decided | await self.rejected_keys(person_id)
+        blocked = decided | (await self.rejected_keys(person_id) - set(reconsider))
         vault = await self.vault(person_id)
         added: list[SignalRow] = []
         for values in signals_list:

@@ -7,10 +7,16 @@ Telegram updates are handled once more (their replies are sent).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.commands.common import run, settings_or_exit
 
+if TYPE_CHECKING:
+    from passport.feedback import SkillTally
+
 PARKED_PREFIX = "telegram:parked:"  # as bot.channels.telegram_updates (not imported: no PTB here)
+MOST_REJECTED = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,11 +62,29 @@ async def _status() -> int:
         async with app.services.uow() as uow:
             outbox = await uow.outbox.counts()
             updates = await uow.channel_state.channel_states(PARKED_PREFIX)
+            rejected = await uow.skill_feedback.most_rejected(MOST_REJECTED)
         print("replies: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "none"))
         print(f"parked telegram updates: {len(updates)}")
+        print("\n".join(most_rejected_lines(rejected)))
     finally:
         await app.close()
     return 0
+
+
+def most_rejected_lines(tallies: Sequence[SkillTally]) -> list[str]:
+    """The most rejected skills as lines: counts, then the ESCO label (or the URI)."""
+    if not tallies:
+        return ["most rejected skills: none yet"]
+    from extractors.esco import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    lines = [f"most rejected skills (top {MOST_REJECTED}): rejected / kept / noticed"]
+    for t in tallies:
+        skill = taxonomy.get(t.key)
+        lines.append(
+            f"  {t.rejected:>6} {t.kept:>6} {t.noticed:>7}  {skill.label if skill else t.key}"
+        )
+    return lines
 
 
 async def _replay_parked() -> int:
