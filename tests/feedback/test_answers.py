@@ -106,3 +106,22 @@ async def test_a_skill_many_people_reject_is_no_longer_noticed_for_anyone(make_a
     assert [s.esco_uri for s in shown] == [COPY_URI]  # photographs sank; copy is still there
     tally = await _tally(app, PHOTO_URI)
     assert (tally.noticed, tally.rejected) == (MIN_ANSWERS, MIN_ANSWERS)
+
+
+async def test_with_the_real_extractor_a_not_me_for_a_talk_holds_for_the_next_talk(
+    make_app, cache_dir, clock
+):
+    from extractors.offline import OfflineExtractor
+
+    app = await make_app(extractor=OfflineExtractor(cache_dir=cache_dir))
+    app.add_channel(FakeChannel())
+    alice = Person(app)
+    await alice.onboard()
+    _, talk = await _write(
+        app, alice, "I gave a 10 minute talk in my marketing class about our campaign."
+    )
+    assert talk  # something was noticed for the talk
+    await alice.tap("notme:" + ",".join(str(s.id) for s in talk))
+    clock.advance(timedelta(days=7))
+    _, later = await _write(app, alice, "Presented our group project to the class today.")
+    assert {s.esco_uri for s in later}.isdisjoint({s.esco_uri for s in talk})
