@@ -86,13 +86,22 @@ async def session(insight_db_url: str) -> AsyncIterator[AsyncSession]:
     await engine.dispose()
 
 
-def _reject(signals: list[Signal], label: str) -> list[Signal]:
-    """Reject the first mention of `label`; later mentions stay suggested (re-suggested)."""
+def _with(s: Signal, status: SignalStatus) -> Signal:
+    return Signal(**{**{f: getattr(s, f) for f in s.__slots__}, "status": status})
+
+
+def _reject(
+    signals: list[Signal], label: str, *, later: SignalStatus | None = None
+) -> list[Signal]:
+    """Reject the first mention of `label`; later mentions are re-suggested, not answered yet
+    (or, with `later`, answered so: kept again for another action, see extractors.feedback)."""
     out, done = [], False
     for s in signals:
-        if s.label == label and not done:
-            s = Signal(
-                **{**{f: getattr(s, f) for f in s.__slots__}, "status": SignalStatus.REJECTED}
+        if s.label == label:
+            s = (
+                _with(s, later or SignalStatus.SUGGESTED)
+                if done
+                else _with(s, SignalStatus.REJECTED)
             )
             done = True
         out.append(s)
@@ -136,6 +145,23 @@ async def test_sql_profile_matches_in_memory_profile(session: AsyncSession) -> N
     assert "someone else's skill" not in labels
     assert sum(m.count for m in from_sql.months) > 0
     assert all(m.group != "S5" for m in from_sql.months)  # Python (S5) was rejected
+
+
+async def test_a_skill_kept_again_after_a_not_me_is_shown_in_sql_and_in_memory(
+    session: AsyncSession,
+) -> None:
+    signals, entries = make_records(40)
+    signals = _reject(signals, "use Python", later=SignalStatus.CONFIRMED)
+    await seed(session, signals, entries)
+    from_sql = await load_profile(session, 1, now=NOW, since_last_digest=None)
+    from_mem = build_profile(inputs_from_records(signals, entries, now=NOW), now=NOW)
+    (python,) = [a for a in from_sql.all_signals if a.label == "use Python"]
+    (same,) = [a for a in from_mem.all_signals if a.label == "use Python"]
+    mentions = [s for s in signals if s.label == "use Python"]
+    assert python.status is SignalStatus.CONFIRMED
+    assert python.evidence_count == same.evidence_count == len(mentions) - 1  # "not me" left out
+    assert python.first_seen == same.first_seen == mentions[1].created_at
+    assert URI + "python" in await load_evidence_uris(session, 1)
 
 
 async def test_evidence_uris_leave_out_rejected_skills(session: AsyncSession) -> None:
