@@ -25,8 +25,8 @@ REJECTED = SignalStatus.REJECTED
 
 
 def _aggregate(key: str, rows: list[Signal], now: datetime, since: datetime | None):
-    mentions = [s for s in rows if s.status != REJECTED]
-    latest = max(mentions, key=lambda s: (s.created_at, s.id))
+    rows = [s for s in rows if s.status != REJECTED]  # a "not me" counts for nothing
+    latest = max(rows, key=lambda s: (s.created_at, s.id))
     return SignalAggregate(
         kind=SignalKind(latest.kind),
         key=key,
@@ -71,8 +71,13 @@ def profile_inputs(
     groups: dict[tuple[str, str], list[Signal]] = {}
     for key, s in signals:
         groups.setdefault((str(s.kind), key), []).append(s)
+    # As in SQL: a key is left out while its latest answer is "not me" (kept again later, for
+    # another action, it is back: extractors.feedback).
     rejected = frozenset(
-        k for k, rows in groups.items() if any(s.status == REJECTED for s in rows)
+        k
+        for k, rows in groups.items()
+        if any(s.status == REJECTED for s in rows)
+        and not any(s.status == SignalStatus.CONFIRMED for s in rows)
     )
     aggregates = [
         _aggregate(key, rows, now, since)
@@ -85,7 +90,7 @@ def profile_inputs(
         if kind != SignalKind.SKILL or (kind, key) in rejected:
             continue
         for s in rows:
-            if s.created_at >= floor:
+            if s.created_at >= floor and s.status != REJECTED:
                 month = (s.created_at.astimezone(UTC).strftime("%Y-%m"), s.group)
                 months[month] = months.get(month, 0) + 1
     return ProfileInputs(
@@ -117,5 +122,6 @@ class InMemoryInsightReads(InsightReads):
             for _, s in self.tx.state.signals.values()
             if s.person_id == person_id and s.kind == SignalKind.SKILL and s.esco_uri
         ]
-        rejected = {s.esco_uri for s in skills if s.status == REJECTED}
+        kept = {s.esco_uri for s in skills if s.status == SignalStatus.CONFIRMED}
+        rejected = {s.esco_uri for s in skills if s.status == REJECTED} - kept
         return {s.esco_uri for s in skills if s.esco_uri and s.esco_uri not in rejected}

@@ -56,6 +56,7 @@ class InMemorySignalRepository(SignalRepository):
         *,
         entry_id: int | None = None,
         artifact_id: int | None = None,
+        reconsider: Iterable[str] = (),
     ) -> list[Signal]:
         """Put fresh suggestions for one entry or artifact in place of its earlier ones."""
         values_list = list(signals)
@@ -74,7 +75,7 @@ class InMemorySignalRepository(SignalRepository):
             ):
                 del stored[signal_id]
         blocked = {k for k, s in self._rows(person_id) if from_source(s)}
-        blocked |= await self.rejected_keys(person_id)
+        blocked |= await self.rejected_keys(person_id) - set(reconsider)
         added: list[Signal] = []
         for values in values_list:
             key = signal_key(values["kind"], values["label"], values.get("esco_uri"))

@@ -258,6 +258,29 @@ class TestInsightReads:
             assert [s.label for s in profile.skills] == ["Kept"]
             assert (await uow.insight.profile(ben, now=NOW, since=None)).skills == ()
 
+    async def test_a_skill_kept_again_after_a_not_me_is_back_for_that_action(self, storage):
+        ana, _ = await two(storage)
+        old = NOW - timedelta(days=10)
+        async with storage.uow() as uow:
+            e1 = await uow.entries.add_entry(ana, "a", old, iso_week="2026-W47")
+            e2 = await uow.entries.add_entry(ana, "b", NOW, iso_week="2026-W49")
+            (no,) = await uow.signals.replace_suggestions(ana, old, [skill("x")], entry_id=e1.id)
+            await uow.signals.set_signal_status(ana, [no.id], SignalStatus.REJECTED)
+            (again,) = await uow.signals.replace_suggestions(
+                ana, NOW, [skill("x", "another x")], entry_id=e2.id, reconsider={URI.format("x")}
+            )
+            assert await uow.insight.evidence_uris(ana) == set()  # suggested, not kept yet
+            await uow.signals.set_signal_status(ana, [again.id], SignalStatus.CONFIRMED)
+            await uow.commit()
+        async with storage.uow() as uow:
+            assert await uow.insight.evidence_uris(ana) == {URI.format("x")}
+            profile = await uow.insight.profile(ana, now=NOW, since=None)
+        (x,) = profile.skills
+        assert (x.status, x.evidence_count, x.first_seen, x.latest_evidence) == (
+            SignalStatus.CONFIRMED, 1, NOW, "another x",
+        )  # fmt: skip
+        assert [(m.month, m.count) for m in profile.months] == [("2026-12", 1)]
+
     async def test_the_profile_folds_mentions_weeks_and_months_alike(self, storage):
         ana, _ = await two(storage)
         old, mid = NOW - timedelta(days=70), NOW - timedelta(days=10)
