@@ -33,7 +33,8 @@ class TestPeople:
             person = await uow.people.get_person(pid)
             assert person.state == {"step": "zone", "joined": {"entry_id": 3}}
             assert person.schedule.weekday == 2 and person.onboarded
-            person.state["joined"]["entry_id"] = 99  # the caller's copy, not the store's
+            with pytest.raises(TypeError):  # a frozen value: replaced, never changed in place
+                person.state["joined"]["entry_id"] = 99
             assert (await uow.people.get_person(pid)).state["joined"] == {"entry_id": 3}
 
     async def test_one_identity_is_one_person(self, storage):
