@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ from passport.errors import AmbiguousPerson, StorageConflict
 from passport.messages import Address
 from passport.model import Identity, Person, Schedule
 from passport.repositories import PeopleRepository, SeenMessages
+from passport.state import ConversationState
 from storage.keys import fits_workspace, message_key_hash, person_key_parts
 from storage.memory.state import (
     EXTRA_PERSON_COLUMNS,
@@ -21,11 +21,6 @@ from storage.memory.state import (
 )
 
 SCHEDULE_COLUMNS = frozenset(Schedule.__dataclass_fields__)
-
-
-def _copy(person: Person) -> Person:
-    """A person whose state the caller may change without touching the store."""
-    return replace(person, state=copy.deepcopy(person.state))
 
 
 class InMemoryPeopleRepository(PeopleRepository):
@@ -55,7 +50,7 @@ class InMemoryPeopleRepository(PeopleRepository):
         if identity is None:
             return None
         person = self.tx.state.people[identity.person_id]
-        return _copy(person), identity.chat_id, identity.last_seen_at
+        return person, identity.chat_id, identity.last_seen_at
 
     async def find_person_by_key(self, person_key: str) -> Person | None:
         """The one person an operator's key names (AmbiguousPerson when it fits several)."""
@@ -96,7 +91,7 @@ class InMemoryPeopleRepository(PeopleRepository):
                 now,
             )
         )
-        return _copy(person)
+        return person
 
     async def touch_identity(self, address: Address, now: datetime) -> None:
         """Remember the chat a person last wrote from."""
@@ -107,7 +102,7 @@ class InMemoryPeopleRepository(PeopleRepository):
     async def get_person(self, person_id: int) -> Person | None:
         """A person by id."""
         person = self.tx.state.people.get(person_id)
-        return _copy(person) if person else None
+        return person if person else None
 
     async def update_person(self, person_id: int, **values: Any) -> None:
         """Set person or schedule fields (the same names as the SQL columns)."""
@@ -121,7 +116,7 @@ class InMemoryPeopleRepository(PeopleRepository):
             return
         own = {k: v for k, v in values.items() if k in PERSON_COLUMNS}
         if "state" in values:
-            own["state"] = copy.deepcopy(dict(values["state"] or {}))
+            own["state"] = ConversationState.of(values["state"])
         schedule = {k: v for k, v in values.items() if k in SCHEDULE_COLUMNS}
         if schedule:
             own["schedule"] = replace(person.schedule, **schedule)
