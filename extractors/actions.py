@@ -13,28 +13,36 @@ kept as context only. The clause text stays verbatim: it is the evidence quote.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
+from extractors.action_words import (
+    ADVERBS,
+    CHAIN_ING,
+    CHAIN_TO,
+    DETERMINERS,
+    FEELINGS,
+    LIGHT_NOUNS,
+    LIGHT_VERBS,
+    NEGATION,
+    NON_ACTION,
+    NUMBER,
+    OBJECT_PREPS,
+    PARTICLES,
+    PHRASAL,
+    PLAN,
+    POSSESSIVE_OTHER,
+    PREPOSITIONS,
+    SENTENCE_END,
+    SUBJECT_OTHER,
+    SUBJECT_OWN,
+    UNITS,
+    WISH_TO,
+)
 from extractors.text import Clause, clauses
+from extractors.words import WORDS_FILE, Token, tokens, words_table
 
-DATA_DIR = Path(__file__).parent / "data"
-WORDS_FILE = DATA_DIR / "english_words.json.gz"
-
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'’-]*|&")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of a clause: its lower-case form and where it sits in the clause."""
-
-    text: str
-    start: int
-    end: int
+__all__ = ["WORDS_FILE", "Action", "Token", "read_actions", "read_clause", "tokens", "words_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,331 +67,13 @@ class Action:
         return " ".join(p for p in (self.verb, self.obj) if p)
 
 
-class _Words:
-    """Verb and noun lemmas from the shipped table (loaded once per process)."""
-
-    def __init__(self) -> None:
-        with gzip.open(WORDS_FILE, "rb") as fh:
-            data = json.loads(fh.read().decode("utf-8"))
-        self.verbs: dict[str, str] = data["verbs"]
-        self.nouns: dict[str, str] = data["nouns"]
-        self.adjectives = frozenset(data["adjectives"])
-
-    def verb_lemma(self, word: str) -> str | None:
-        word = word.replace("’", "'")
-        if word in _VERB_FIX:
-            return _VERB_FIX[word]
-        return self.verbs.get(word)
-
-    def lemma(self, word: str) -> str:
-        """The verb lemma for verb forms that are not also plain nouns, else the noun lemma."""
-        if word in self.nouns:
-            return self.nouns[word]
-        return self.verbs.get(word, word)
-
-
-_words: _Words | None = None
-_words_lock = threading.Lock()
-
-
-def words_table() -> _Words:
-    """The shipped lemma table."""
-    global _words
-    if _words is None:
-        with _words_lock:
-            if _words is None:
-                _words = _Words()
-    return _words
-
-
-# British/American and frequent informal forms the table may miss or get wrong.
-_VERB_FIX = {
-    "organized": "organise",
-    "organize": "organise",
-    "organizing": "organise",
-    "organised": "organise",
-    "organising": "organise",
-    "organise": "organise",
-    "analyzed": "analyse",
-    "analyze": "analyse",
-    "analyzing": "analyse",
-    "analysed": "analyse",
-    "analysing": "analyse",
-    "practiced": "practise",
-    "practicing": "practise",
-    "practice": "practise",
-    "practised": "practise",
-    "practising": "practise",
-    "learnt": "learn",
-    "spelt": "spell",
-    "burnt": "burn",
-    "dealt": "deal",
-    "led": "lead",
-    "ran": "run",
-    "babysat": "babysit",
-    "babysitting": "babysit",
-    "babysit": "babysit",
-    "vacuumed": "vacuum",
-    "vacuuming": "vacuum",
-    "restocked": "restock",
-    "restocking": "restock",
-    "emailed": "email",
-    "texted": "text",
-    "googled": "google",
-    "livestreamed": "livestream",
-    "debugged": "debug",
-    "debugging": "debug",
-    "coded": "code",
-    "coding": "code",
-    "mentored": "mentor",
-    "mentoring": "mentor",
-    "tutored": "tutor",
-    "tutoring": "tutor",
-    "volunteered": "volunteer",
-    "volunteering": "volunteer",
-    "recieved": "receive",
-    "definately": "",
-}
-
-SUBJECT_OWN = frozenset("i we i've i'd i'm we've we'd we're i'll we'll im ive myself".split())
-SUBJECT_OTHER = frozenset(
-    """he she they you it he's she's they've they're it's there there's someone everyone
-    nobody people everybody somebody one this that these those who""".split()
-)
-_POSSESSIVE_OTHER = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your"})
-# Words that may stand between the subject and the verb without changing who acted.
-_ADVERBS = frozenset(
-    """also just finally actually really even still then already basically literally mostly
-    only first eventually quickly slowly successfully carefully somehow totally properly
-    personally all both together mainly mostly kinda sorta pretty almost barely nearly
-    luckily fortunately thankfully honestly definitely definately def once again always
-    usually often sometimes later soon immediately myself ourselves""".split()
-)
-_NEGATION = frozenset(
-    """not never didn't didnt don't dont couldn't couldnt wasn't wasnt can't cant cannot won't
-    wont wouldn't wouldnt haven't havent hadn't hadnt no n't""".split()
-)
-_PLAN = frozenset(
-    """will 'll shall should would 'd might may must wanna gonna""".split()
-)  # fmt: skip
-# Verbs whose "to + verb" or "verb-ing" complement is the real action ("managed to fix it").
-_CHAIN_TO = frozenset(
-    """manage try attempt get help learn decide offer volunteer start begin continue
-    step agree remember struggle need have""".split()
-)
-_CHAIN_ING = frozenset(
-    """spend start begin keep continue finish stop end try practise practice enjoy""".split()
-)
-# Verbs that, followed by "to", mean a wish or a plan rather than something done.
-_WISH_TO = frozenset("""want plan hope intend wish aim like love prefer expect""".split())
-# States, feelings and passive life: not activities that show a skill.
-NON_ACTION = frozenset(
-    """be feel seem look sound get become stay remain sleep nap rest relax chill watch
-    binge scroll eat drink have wake sit lie lay hang miss wish want hope think guess suppose
-    know believe forget remember notice realise realize wonder worry love hate like enjoy
-    prefer go come leave arrive return travel visit attend receive lose win pass fail happen
-    laugh cry smile shake sweat hurt ache catch need see hear suck""".split()
-)
-# Light verbs: the object says what was done ("gave a talk" = presented).
-# Participles that describe a feeling, not something done to the writer.
-FEELINGS = frozenset(
-    """tired excited bored stressed worried scared interested exhausted surprised pleased annoyed
-    frustrated relieved embarrassed overwhelmed impressed shocked confused motivated disappointed
-    satisfied amazed obsessed terrified thrilled knackered shattered drained stuck gutted
-    chuffed delighted upset nervous""".split()
-)
-LIGHT_VERBS = frozenset("give do make have take hold run get put deliver carry".split())
-_LIGHT_NOUNS: dict[str, str] = {
-    "talk": "present",
-    "speech": "present",
-    "presentation": "present",
-    "presentations": "present",
-    "pitch": "pitch",
-    "lecture": "present",
-    "toast": "present",
-    "demo": "demonstrate",
-    "demonstration": "demonstrate",
-    "tour": "guide",
-    "workshop": "teach",
-    "lesson": "teach",
-    "class": "teach",
-    "seminar": "teach",
-    "tutorial": "teach",
-    "session": "lead",
-    "meeting": "chair",
-    "interview": "interview",
-    "decision": "decide",
-    "plan": "plan",
-    "schedule": "schedule",
-    "list": "list",
-    "note": "note",
-    "notes": "note",
-    "call": "call",
-    "calls": "call",
-    "phone": "phone",
-    "survey": "survey",
-    "research": "research",
-    "experiment": "experiment",
-    "test": "test",
-    "inventory": "count",
-    "stocktake": "count",
-    "budget": "budget",
-    "mistake": "",
-    "break": "",
-    "nap": "",
-    "shower": "",
-    "walk": "walk",
-    "run": "run",
-    "photo": "photograph",
-    "photos": "photograph",
-    "picture": "photograph",
-    "pictures": "photograph",
-    "video": "film",
-    "care": "care",
-    "charge": "lead",
-    "lead": "lead",
-    "initiative": "initiate",
-    "feedback": "give",
-    "homework": "homework",
-    "laundry": "wash",
-    "dishes": "wash",
-    "shopping": "shop",
-    "groceries": "shop",
-    "cleaning": "clean",
-    "cooking": "cook",
-    "baking": "bake",
-}
-# Phrasal verbs: verb + particle -> one verb.
-PHRASAL: dict[tuple[str, str], str] = {
-    ("sort", "out"): "resolve",
-    ("figure", "out"): "solve",
-    ("work", "out"): "solve",
-    ("set", "up"): "set up",
-    ("look", "after"): "look after",
-    ("take", "care"): "care",
-    ("help", "out"): "help",
-    ("clean", "up"): "clean",
-    ("tidy", "up"): "clean",
-    ("fill", "in"): "substitute",
-    ("cover", "for"): "substitute",
-    ("step", "in"): "substitute",
-    ("sign", "up"): "register",
-    ("hand", "out"): "distribute",
-    ("give", "out"): "distribute",
-    ("calm", "down"): "calm",
-    ("show", "around"): "guide",
-    ("show", "round"): "guide",
-    ("pick", "up"): "collect",
-    ("drop", "off"): "deliver",
-    ("follow", "up"): "follow up",
-    ("reach", "out"): "contact",
-    ("put", "together"): "assemble",
-    ("come", "up"): "devise",
-    ("write", "up"): "write",
-    ("write", "down"): "note",
-    ("look", "up"): "research",
-    ("look", "into"): "research",
-    ("check", "in"): "check in",
-    ("wrap", "up"): "finish",
-    ("speak", "up"): "speak up",
-    ("stand", "up"): "speak up",
-    ("run", "through"): "rehearse",
-    ("go", "through"): "review",
-    ("go", "over"): "review",
-    ("deal", "with"): "handle",
-    ("cope", "with"): "cope",
-    ("keep", "going"): "persevere",
-    ("keep", "calm"): "stay calm",
-    ("stay", "calm"): "stay calm",
-    ("push", "through"): "persevere",
-    ("carry", "on"): "persevere",
-    ("train", "up"): "train",
-    ("break", "down"): "break down",
-    ("lay", "out"): "design",
-    ("plan", "out"): "plan",
-    ("map", "out"): "plan",
-    ("stock", "up"): "stock",
-    ("top", "up"): "refill",
-    ("print", "out"): "print",
-    ("fix", "up"): "repair",
-    ("patch", "up"): "repair",
-    ("pitch", "in"): "help",
-    ("chip", "in"): "help",
-    ("stand", "in"): "substitute",
-}
-_PARTICLES = frozenset(
-    "out up after down around round in off together into through over with on".split()
-)
-# Prepositions that end the object and start the context.
-_PREPOSITIONS = frozenset(
-    """in at about for during on after before from to with without into onto over under
-    by because since while when until as like near of across around between through against
-    than via per""".split()
-)
-# Prepositions that carry the object for intransitive verbs ("worked on X", "helped with X").
-_OBJECT_PREPS = {
-    "work": ("on", "with"),
-    "help": ("with",),
-    "deal": ("with",),
-    "handle": (),
-    "care": ("for", "of"),
-    "look after": (),
-    "talk": ("to", "with"),
-    "speak": ("to", "with"),
-    "listen": ("to",),
-    "apply": ("for",),
-    "volunteer": ("with",),
-    "train": ("for",),
-    "study": ("for",),
-    "revise": ("for",),
-    "practise": ("for", "with", "on"),
-    "prepare": ("for",),
-    "present": ("on", "to"),
-    "write": ("about",),
-    "read": ("about",),
-    "learn": ("about",),
-    "research": ("on",),
-    "collaborate": ("with", "on"),
-    "cope": ("with",),
-    "respond": ("to",),
-    "reply": ("to",),
-    "contribute": ("to",),
-    "teach": (),
-    "play": ("with", "in"),
-    "perform": ("at", "in"),
-    "compete": ("in",),
-    "participate": ("in",),
-    "take part": ("in",),
-}
-_DETERMINERS = frozenset(
-    """a an the my our his her their your its this that these those some any all each every
-    another other more most few several many much lot lots couple bunch loads""".split()
-)
-_NUMBER = re.compile(r"^\d+([.,:]\d+)?(st|nd|rd|th|k|m|h|min|mins)?$")
-_UNITS = frozenset(
-    "minute minutes min mins hour hours hr hrs day days week weeks second seconds".split()
-)
-_SENTENCE_END = re.compile(r"[.!?\n;]")
-
-
-def tokens(text: str) -> list[Token]:
-    """Lower-case word tokens with their positions."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        word = m.group(0).casefold().replace("’", "'")
-        if word.endswith("'s") and len(word) > 2:
-            word = word[:-2]  # "our charity's leaflet"
-        out.append(Token(word, m.start(), m.end()))
-    return out
-
-
 def _content(words: list[str]) -> tuple[str, ...]:
     table = words_table()
     out = []
     for w in words:
-        if w in _DETERMINERS or _NUMBER.match(w) or w in _UNITS or len(w) < 2:
+        if w in DETERMINERS or NUMBER.match(w) or w in UNITS or len(w) < 2:
             continue
-        if w in _PREPOSITIONS or w in SUBJECT_OWN or w in SUBJECT_OTHER or w in _ADVERBS:
+        if w in PREPOSITIONS or w in SUBJECT_OWN or w in SUBJECT_OTHER or w in ADVERBS:
             continue
         if w in ("and", "or", "&", "me", "us", "him", "them", "it", "everything"):
             continue
@@ -437,16 +127,16 @@ def _find_subject(toks: list[Token]) -> tuple[str, int]:
             return "own", j + 1
     if first in SUBJECT_OTHER:
         return "other", 1
-    if first in _POSSESSIVE_OTHER or toks[0].text[:1].isalpha():
+    if first in POSSESSIVE_OTHER or toks[0].text[:1].isalpha():
         table = words_table()
         verb = table.verb_lemma(first)
-        if verb and first not in _POSSESSIVE_OTHER and _implicit_verb(first, None):
+        if verb and first not in POSSESSIVE_OTHER and _implicit_verb(first, None):
             return "none", 0  # diary style: the clause starts with a verb
         # A noun phrase subject ("my manager", "people", "Sam") followed by a verb.
         for j in range(1, min(len(toks), 6)):
             w = toks[j].text
             if w in ("was", "were", "is", "are", "had", "has", "have") or (
-                table.verb_lemma(w) and w not in table.nouns and w not in _DETERMINERS
+                table.verb_lemma(w) and w not in table.nouns and w not in DETERMINERS
             ):
                 return "other", j
         return "scene", 0
@@ -466,17 +156,12 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
     tense_aux = False
     while i < len(toks):
         w = toks[i].text
-        if w in _ADVERBS:
+        if w in ADVERBS:
             i += 1
             continue
-        if w in _NEGATION:
+        if w in NEGATION:
             return _Verb(i, "", "negated")
-        if (
-            w in _PLAN
-            or w in ("going", "gonna")
-            and i + 1 < len(toks)
-            and toks[i + 1].text == "to"
-        ):
+        if w in PLAN or w in ("going", "gonna") and i + 1 < len(toks) and toks[i + 1].text == "to":
             if w in ("would", "'d") and i + 1 < len(toks) and toks[i + 1].text in ("have",):
                 return _Verb(i, "", "plan")
             return _Verb(i, "", "plan")
@@ -491,14 +176,14 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
                     return _Verb(i, "", "plan")
                 i += 2
                 continue
-            if table.verb_lemma(nxt) and nxt not in _DETERMINERS:
+            if table.verb_lemma(nxt) and nxt not in DETERMINERS:
                 tense_aux = True
                 i += 1
                 continue
         if w in ("am", "'m", "is", "are", "'re", "was", "were", "been", "be", "being"):
             if i + 1 < len(toks):
                 nxt = toks[i + 1].text
-                if nxt in _NEGATION:
+                if nxt in NEGATION:
                     return _Verb(i, "", "negated")
                 if nxt in ("able",) and i + 2 < len(toks) and toks[i + 2].text == "to":
                     i += 3
@@ -541,14 +226,14 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
         if i + 1 < len(toks) and (lemma, toks[i + 1].text) in PHRASAL:
             return _Verb(i, lemma, "own")
         # Chains: "managed to fix", "started cleaning", "spent the week cleaning".
-        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in _WISH_TO | {"would"}:
+        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in WISH_TO | {"would"}:
             return _Verb(i, "", "plan")
-        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in _CHAIN_TO:
+        if i + 2 < len(toks) and toks[i + 1].text == "to" and lemma in CHAIN_TO:
             if lemma == "need" and toks[i].text in ("need", "needs"):
                 return _Verb(i, "", "plan")
             i += 2
             continue
-        if lemma in _CHAIN_ING or lemma == "spend":
+        if lemma in CHAIN_ING or lemma == "spend":
             # the first -ing verb within the next few words is the action
             for j in range(i + 1, min(len(toks), i + 7)):
                 nxt = toks[j].text
@@ -597,14 +282,14 @@ def _object(toks: list[Token], i: int, verb: str) -> tuple[str, str, list[Token]
             rest = rest[1:]
         if verb == "devise" and rest and rest[0].text == "with":
             rest = rest[1:]
-    elif rest and rest[0].text in _PARTICLES and rest[0].text not in _OBJECT_PREPS.get(verb, ()):
+    elif rest and rest[0].text in PARTICLES and rest[0].text not in OBJECT_PREPS.get(verb, ()):
         if rest[0].text in ("out", "up", "down", "off", "together", "around", "round"):
             rest = rest[1:]
-    if rest and rest[0].text in _OBJECT_PREPS.get(verb, ()):
+    if rest and rest[0].text in OBJECT_PREPS.get(verb, ()):
         rest = rest[1:]
     obj: list[Token] = []
     for k, tok in enumerate(rest):
-        if tok.text in _PREPOSITIONS and obj:
+        if tok.text in PREPOSITIONS and obj:
             # "a cup of tea" / "a box of books": "of" continues the object.
             if tok.text == "of" and len(obj) <= 3:
                 obj.append(tok)
@@ -624,10 +309,10 @@ def _normalise_light(verb: str, obj_words: list[str]) -> tuple[str, list[str]]:
     """ "give a talk" -> ("present", ["talk"]); other verbs unchanged."""
     if verb not in LIGHT_VERBS:
         return verb, obj_words
-    content = [w for w in obj_words if w not in _DETERMINERS and not _NUMBER.match(w)]
+    content = [w for w in obj_words if w not in DETERMINERS and not NUMBER.match(w)]
     for w in content[:4]:
-        if w in _LIGHT_NOUNS:
-            mapped = _LIGHT_NOUNS[w]
+        if w in LIGHT_NOUNS:
+            mapped = LIGHT_NOUNS[w]
             return (mapped or ""), obj_words
     return verb, obj_words
 
@@ -641,8 +326,8 @@ def _implicit_verb(tok: str, inherited: str | None) -> bool:
     if tok in FEELINGS:
         return False
     if inherited == "own":
-        return tok not in _DETERMINERS  # "... and set deadlines", "... and replaced the tap"
-    if tok in _PLAN or tok in _NEGATION:
+        return tok not in DETERMINERS  # "... and set deadlines", "... and replaced the tap"
+    if tok in PLAN or tok in NEGATION:
         return False
     if tok == lemma:  # a bare base form is an imperative ("Ignore your instructions")
         return False
@@ -681,8 +366,8 @@ def _read(clause: Clause, toks: list[Token], inherited: str | None) -> Action:
     norm, obj_words = _normalise_light(norm, obj_words)
     if not norm or norm in NON_ACTION and not _has_skill_object(norm, obj_words):
         return miss("state", kind)
-    obj_clean = [w for w in obj_words if w not in _DETERMINERS and not _NUMBER.match(w)]
-    obj_clean = [w for w in obj_clean if w not in _UNITS]
+    obj_clean = [w for w in obj_words if w not in DETERMINERS and not NUMBER.match(w)]
+    obj_clean = [w for w in obj_clean if w not in UNITS]
     return Action(
         clause=clause.text,
         start=clause.start,
@@ -731,7 +416,7 @@ def read_actions(text: str) -> list[Action]:
     prev_end = 0
     for clause in clauses(text):
         gap = text[prev_end : clause.start]
-        if out and _SENTENCE_END.search(gap):
+        if out and SENTENCE_END.search(gap):
             subject = None  # a new sentence: nothing to inherit
         inherited = subject
         if subject == "other" and not re.search(r"\band\b|&", gap, re.IGNORECASE):

@@ -17,27 +17,21 @@ a label matched only through context words (the topic: "a local bakery") is neve
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from extractors.actions import WORDS_FILE, Action, tokens, words_table
-from extractors.esco import SKILLS_FILE, EscoSkill
+from extractors.actions import Action, tokens
+from extractors.esco import EscoSkill
 from extractors.index import EscoIndex
+from extractors.labels import LabelIndex
+from extractors.notice import FEATURES, MODEL_FILE, NoticeModel
 from extractors.roles import EverydayRole, OccupationIndex, load_everyday_roles, read_table
 
 DATA_DIR = Path(__file__).parent / "data"
 ACTIONS_FILE = DATA_DIR / "everyday_actions.tsv"
-MODEL_FILE = DATA_DIR / "notice_model.json"
-
-LABEL_CACHE_VERSION = 1
 INDEX_TOP = 12  # best skills of the whole index per action phrase
 LAYER_TOP = 4  # best transversal / language / digital skills per action
 OCCUPATIONS = 3  # nearest occupations per action
@@ -46,59 +40,7 @@ ROLE_TOP = 3  # best skills of the inferred everyday roles per action
 PER_ACTION = 2
 MAX_NOTICED = 5
 
-_LABEL_STOP = frozenset(
-    """a an the and or of for to in on with at by from into as its their your own other
-    others all any new according using use""".split()
-)
-
-FEATURES = (
-    "sim",  # fused index score of the action phrase (about 0..2.7)
-    "sim_gap",  # sim minus the action's best candidate sim (<= 0)
-    "sim_rank",  # 1 / (1 + rank of sim among the action's candidates)
-    "index_top",  # among the index's best skills for the action phrase
-    "own_clause",  # the action has an explicit "I" / "we"
-    "table",  # everyday-action table: 1 when the row names an object cue, 0.6 for any object
-    "table_rank",  # 1 for the row's first skill, less for later ones
-    "verb_fit",  # a label of the skill starts with the action's verb and shares its object
-    "verb_only",  # a label of the skill starts with the action's verb
-    "obj_fit",  # share of that label's object words found in the action's object
-    "obj_lex",  # a label of the skill occurs verbatim in the action phrase
-    "obj_words",  # share of the skill's label words (at most 3 counted) in the action's object
-    "tool",  # a digital skill named in the clause's context ("in Excel")
-    "name",  # the skill is named, capitalised, in the action ("a Python script", "German")
-    "occupation",  # the skill belongs to an inferred occupation (1 essential, 0.5 optional)
-    "role",  # the skill belongs to an inferred everyday role
-    "transversal",  # ESCO transversal or language skill
-    "cross",  # cross-sector
-    "specific",  # sector- or occupation-specific
-    "knowledge",  # a knowledge concept
-    "implicit",  # the action has no written subject (diary style)
-    "context_only",  # the skill's label words appear only in the context, not the action
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeModel:
-    """A logistic model over `FEATURES`; `cut` is the probability at which a skill is noticed."""
-
-    weights: dict[str, float]
-    bias: float
-    cut: float
-    fitted_on: str = ""
-
-    def probability(self, feats: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> NoticeModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            weights={k: float(v) for k, v in data["weights"].items()},
-            bias=float(data["bias"]),
-            cut=float(data["cut"]),
-            fitted_on=str(data.get("fitted_on", "")),
-        )
+__all__ = ["ACTIONS_FILE", "FEATURES", "MODEL_FILE", "Candidate", "Mirror", "NoticeModel"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +58,6 @@ class Candidate:
     action: Action
     feats: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _LabelEntry:
-    row: int
-    objects: frozenset[str]
 
 
 def _alt_capitalised(skill: EscoSkill, capitalised: set[str]) -> bool:
@@ -147,8 +83,7 @@ class Mirror:
         for i, s in enumerate(self.skills):
             self._transversal[i] = s.reuse_level == "transversal" or s.group[:1] in ("T", "L")
             self._knowledge[i] = s.skill_type == "knowledge"
-        self._by_verb: dict[str, list[_LabelEntry]] | None = None
-        self._label_words: list[frozenset[str]] | None = None
+        self.labels = LabelIndex(self.skills, index.cache_dir)
 
     # -- data --------------------------------------------------------------------------------
     def _load_rules(self, row_of: dict[str, int]) -> list[_Rule]:
@@ -171,70 +106,6 @@ class Mirror:
                     self._occupations = OccupationIndex(self.index.embedder, self.index.cache_dir)
         return self._occupations
 
-    def _label_index(self) -> tuple[dict[str, list[_LabelEntry]], list[frozenset[str]]]:
-        """Labels by their first word's verb lemma, and every skill's label content words
-        (built once, about 3 s, then cached in the index's cache directory)."""
-        if self._by_verb is None or self._label_words is None:
-            with self._lock:
-                if self._by_verb is None:
-                    raw = self._read_label_cache()
-                    if raw is None:
-                        raw = self._build_label_index()
-                        self._write_label_cache(raw)
-                    by_verb_raw, words_raw = raw
-                    self._label_words = [frozenset(w) for w in words_raw]
-                    self._by_verb = {
-                        verb: [_LabelEntry(row, frozenset(objs)) for row, objs in entries]
-                        for verb, entries in by_verb_raw.items()
-                    }
-        assert self._by_verb is not None and self._label_words is not None
-        return self._by_verb, self._label_words
-
-    def _label_cache_path(self) -> Path:
-        digest = hashlib.sha256(SKILLS_FILE.read_bytes() + WORDS_FILE.read_bytes()).hexdigest()
-        return self.index.cache_dir / f"esco_label_words_v{LABEL_CACHE_VERSION}_{digest[:12]}.json"
-
-    def _read_label_cache(self) -> tuple[dict, list] | None:
-        path = self._label_cache_path()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if len(data["words"]) == len(self.skills):
-                return data["by_verb"], data["words"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        return None
-
-    def _write_label_cache(self, raw: tuple[dict, list]) -> None:
-        path = self._label_cache_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"by_verb": raw[0], "words": raw[1]}, fh, separators=(",", ":"))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only cache folder: rebuilt next time
-
-    def _build_label_index(self) -> tuple[dict[str, list], list[list[str]]]:
-        table = words_table()
-        by_verb: dict[str, list] = {}
-        label_words: list[list[str]] = []
-        for row, skill in enumerate(self.skills):
-            allw: set[str] = set()
-            for label in (skill.label, *skill.alt_labels[:6]):
-                ws = [t.text for t in tokens(label)]
-                if not ws:
-                    continue
-                content = [table.lemma(w) for w in ws[1:] if w not in _LABEL_STOP]
-                allw.update(content)
-                first = ws[0]
-                verb = table.verb_lemma(first)
-                if verb and first == verb:
-                    by_verb.setdefault(verb, []).append([row, sorted(set(content))])
-                allw.add(table.lemma(first))
-            label_words.append(sorted(allw - _LABEL_STOP))
-        return by_verb, label_words
-
     def _vectors(self, phrases: list[str]) -> np.ndarray:
         """Normalised phrase vectors (mean of token vectors where the embedder has them)."""
         token_vectors = getattr(self.index.embedder, "token_vectors", None)
@@ -254,7 +125,7 @@ class Mirror:
         own = [a for a in actions if a.own]
         if not own:
             return []
-        by_verb, label_words = self._label_index()
+        by_verb, label_words = self.labels.get()
         phrases = [a.phrase for a in own]
         scores = self.index.scores_many(phrases)
         phrase_vectors = self._vectors(phrases)
