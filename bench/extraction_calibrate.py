@@ -26,10 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.reflective_eval import reliability  # noqa: E402
 from extractors.actions import read_actions  # noqa: E402
 from extractors.mirror import FEATURES, MODEL_FILE, NoticeModel  # noqa: E402
 from extractors.offline import OfflineExtractor  # noqa: E402
-from extractors.text import is_question  # noqa: E402
+from extractors.text import MAX_TEXT_CHARS, is_question  # noqa: E402
 
 SET_PATH = ROOT / "bench" / "reflective_set.jsonl"
 L2 = 8.0
@@ -52,15 +53,15 @@ def gold(entry: dict) -> tuple[list[set[str]], set[str]]:
     return core, {s["uri"] for s in entry.get("acceptable", [])}
 
 
-def rows(ex: OfflineExtractor, entries: list[dict]) -> list[tuple[int, int, str, list[float]]]:
+def rows(
+    ex: OfflineExtractor, entries: list[dict], cands: list[list]
+) -> list[tuple[int, int, str, list[float]]]:
     """(entry number, label, skill URI, features) for every candidate of every dev entry."""
     out = []
-    for n, entry in enumerate(entries):
-        text = entry["text"]
-        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
+    for n, (entry, entry_cands) in enumerate(zip(entries, cands, strict=True)):
         core, acceptable = gold(entry)
         good = set().union(acceptable, *core)
-        for cand in ex.mirror.candidates(actions, text):
+        for cand in entry_cands:
             uri = ex.index.skills[cand.row].uri
             feats = [cand.feats[k] for k in FEATURES]
             out.append((n, int(uri in good), uri, feats))
@@ -88,22 +89,34 @@ def fit(
     return w
 
 
+def candidate_sets(ex: OfflineExtractor, entries: list[dict]) -> list[list]:
+    """Every dev entry's candidates with their features (read once; re-scored per model)."""
+    out = []
+    for entry in entries:
+        text = entry["text"][:MAX_TEXT_CHARS]
+        actions = [a for a in read_actions(text) if not is_question(a.clause, text, a.start)]
+        out.append(ex.mirror.candidates(actions, text))
+    return out
+
+
 def simulate(
-    ex: OfflineExtractor, entries: list[dict], model: NoticeModel
+    ex: OfflineExtractor, entries: list[dict], model: NoticeModel, cands: list[list]
 ) -> tuple[float, float, float, list[tuple[float, bool]]]:
-    """(precision, core recall@5, silence, (confidence, right) pairs) on `entries`."""
-    ex.mirror.model = model
+    """(precision, core recall@5, silence, (confidence, right) pairs) on `entries`, through
+    the mirror's own final decision (`Mirror.select`) with `model`."""
     tp = noticed = 0
     recall, with_core, silent, without = 0.0, 0, 0, 0
     pairs = []
-    for entry in entries:
-        result = ex.extract_sync(entry["text"])
+    for entry, entry_cands in zip(entries, cands, strict=True):
+        for cand in entry_cands:
+            cand.probability = model.probability(cand.feats)
+        chosen = ex.mirror.select(entry_cands, model.cut)
         core, acceptable = gold(entry)
         good = set().union(acceptable, *core)
-        uris = [s.uri for s in result.skills]
+        uris = [ex.index.skills[c.row].uri for c in chosen]
         noticed += len(uris)
         tp += sum(u in good for u in uris)
-        pairs += [(s.confidence, s.uri in good) for s in result.skills]
+        pairs += [(c.probability, ex.index.skills[c.row].uri in good) for c in chosen]
         if core:
             with_core += 1
             top = set(uris[:5])
@@ -153,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.recall:
         recall_ceiling(ex, entries)
         return 0
-    data = rows(ex, entries)
+    cands = candidate_sets(ex, entries)
+    data = rows(ex, entries, cands)
     x = np.array([r[3] for r in data], dtype=np.float64)
     y = np.array([r[1] for r in data], dtype=np.float64)
     hand = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))
@@ -168,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     best = None
     for cut in [round(0.15 + 0.05 * i, 2) for i in range(14)]:
         model = NoticeModel(weights, bias, cut, "dev")
-        precision, recall, silence, _ = simulate(ex, entries, model)
+        precision, recall, silence, _ = simulate(ex, entries, model, cands)
         print(f"  cut {cut:.2f}: precision {precision:.3f} recall@5 {recall:.3f} "
               f"silence {silence:.3f}")  # fmt: skip
         # F0.5: precision counts twice as much as recall ("fewer, right skills beat many").
@@ -178,8 +192,14 @@ def main(argv: list[str] | None = None) -> int:
             best = (cut, f_half)
     cut = best[0] if best is not None else 0.5
     model = NoticeModel(weights, bias, cut, "dev")
-    precision, recall, silence, pairs = simulate(ex, entries, model)
+    precision, recall, silence, pairs = simulate(ex, entries, model, cands)
     print(f"chosen cut {cut:.2f}: precision {precision:.3f} recall@5 {recall:.3f}")
+    print("reliability on dev (noticed skills by probability)")
+    for row in reliability(pairs):
+        share = "  -  " if row["precision"] is None else f"{100 * row['precision']:5.1f}"
+        print(
+            f"  {row['from']:.1f}-{row['to']:.1f}: {row['count']:>5} noticed, precision {share} %"
+        )
     if args.dry_run:
         return 0
     about = (

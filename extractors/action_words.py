@@ -39,11 +39,11 @@ WISH_TO = frozenset("""want plan hope intend wish aim like love prefer expect"""
 # States, feelings and passive life: not activities that show a skill.
 NON_ACTION = frozenset(
     """be feel seem look sound get become stay remain sleep nap rest relax chill watch
-    binge scroll eat drink have wake sit lie lay hang miss wish want hope think guess suppose
+    binge scroll eat drink have wake sit lie lay miss wish want hope think guess suppose
     know believe forget remember notice realise realize wonder worry love hate like enjoy
     prefer go come leave arrive return travel visit attend receive lose win pass fail happen
-    laugh cry smile shake sweat hurt ache catch need see hear suck""".split()
-)
+    laugh cry smile shake sweat hurt ache catch need see hear suck wait queue""".split()
+) | {"hang out"}
 # Light verbs: the object says what was done ("gave a talk" = presented).
 # Participles that describe a feeling, not something done to the writer.
 FEELINGS = frozenset(
@@ -116,6 +116,8 @@ LIGHT_NOUNS: dict[str, str] = {
 # Phrasal verbs: verb + particle -> one verb.
 PHRASAL: dict[tuple[str, str], str] = {
     ("sort", "out"): "resolve",
+    ("hang", "out"): "hang out",
+    ("hang", "around"): "hang out",
     ("figure", "out"): "solve",
     ("work", "out"): "solve",
     ("set", "up"): "set up",
@@ -224,3 +226,9 @@ UNITS = frozenset(
     "minute minutes min mins hour hours hr hrs day days week weeks second seconds".split()
 )
 SENTENCE_END = re.compile(r"[.!?\n;]")
+# Words that say how much or when, not what: dropped from an action's object.
+OBJECT_FILLERS = frozenset(
+    """today yesterday tonight tomorrow twice again lol tbh haha too anyway properly whole full
+    entire big little own real proper actual extra same last next first second third like
+    literally basically""".split()
+)

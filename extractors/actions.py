@@ -27,6 +27,7 @@ from extractors.action_words import (
     NEGATION,
     NON_ACTION,
     NUMBER,
+    OBJECT_FILLERS,
     OBJECT_PREPS,
     PARTICLES,
     PHRASAL,
@@ -73,7 +74,9 @@ def _content(words: list[str]) -> tuple[str, ...]:
     for w in words:
         if w in DETERMINERS or NUMBER.match(w) or w in UNITS or len(w) < 2:
             continue
-        if w in PREPOSITIONS or w in SUBJECT_OWN or w in SUBJECT_OTHER or w in ADVERBS:
+        if w in PREPOSITIONS or w in SUBJECT_OWN or w in ADVERBS:
+            continue
+        if w in SUBJECT_OTHER and w not in ("people", "everyone", "everybody"):
             continue
         if w in ("and", "or", "&", "me", "us", "him", "them", "it", "everything"):
             continue
@@ -207,9 +210,13 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
         if w in ("do", "did", "does") and i + 1 < len(toks) and table.verb_lemma(toks[i + 1].text):
             i += 1
             continue
-        lemma = table.verb_lemma(w)
-        if lemma is None and w.endswith("ed") and len(w) > 4:
-            lemma = w[:-2]  # unknown regular past ("upskilled")
+        lemma = table.guess_verb(w)
+        if lemma is None and i + 1 < len(toks) and _past_form(toks[i + 1].text):
+            i += 1  # a modifier before the verb: "deep cleaned", "hand washed", "kinda fixed"
+            continue
+        if lemma is None and w.endswith("ly") and i + 1 < len(toks):
+            i += 1  # an adverb: "gently moved"
+            continue
         if lemma is None:
             return _Verb(i, "", "no verb")
         if lemma == "":
@@ -233,9 +240,13 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
                 return _Verb(i, "", "plan")
             i += 2
             continue
+        if lemma == "go" and i + 1 < len(toks) and _ing_verb(toks[i + 1].text):
+            i += 1  # "went swimming", "went shopping": the -ing verb is the activity
+            return _Verb(i, table.verb_lemma(toks[i].text) or "", "own")
         if lemma in CHAIN_ING or lemma == "spend":
-            # the first -ing verb within the next few words is the action
-            for j in range(i + 1, min(len(toks), i + 7)):
+            # "started cleaning": the -ing verb right after; "spent the week cleaning" further on
+            reach = 7 if lemma == "spend" else 2
+            for j in range(i + 1, min(len(toks), i + reach)):
                 nxt = toks[j].text
                 if nxt.endswith("ing") and table.verb_lemma(nxt):
                     i = j
@@ -261,6 +272,16 @@ def _main_verb(toks: list[Token], i: int) -> _Verb:
                     return _Verb(j, "work", "own")  # "spent my shift on returns"
         return _Verb(i, lemma, "own")
     return _Verb(i, "", "no verb")
+
+
+def _past_form(word: str) -> bool:
+    """A past tense or participle ("cleaned", "drove"), not a base form or a plain noun."""
+    lemma = words_table().verb_lemma(word)
+    return bool(lemma) and word != lemma and not word.endswith(("s", "ing"))
+
+
+def _ing_verb(word: str) -> bool:
+    return word.endswith("ing") and bool(words_table().verb_lemma(word))
 
 
 def _object(toks: list[Token], i: int, verb: str) -> tuple[str, str, list[Token], list[Token]]:
@@ -309,22 +330,39 @@ def _normalise_light(verb: str, obj_words: list[str]) -> tuple[str, list[str]]:
     """ "give a talk" -> ("present", ["talk"]); other verbs unchanged."""
     if verb not in LIGHT_VERBS:
         return verb, obj_words
-    content = [w for w in obj_words if w not in DETERMINERS and not NUMBER.match(w)]
-    for w in content[:4]:
-        if w in LIGHT_NOUNS:
-            mapped = LIGHT_NOUNS[w]
-            return (mapped or ""), obj_words
+    head = _head_noun(obj_words)
+    if head in LIGHT_NOUNS:
+        return (LIGHT_NOUNS[head] or ""), obj_words
     return verb, obj_words
+
+
+_QUANTITY = frozenset("bunch lot lots loads load couple pile cup bit few handful pair".split())
+
+
+def _head_noun(obj_words: list[str]) -> str:
+    """The object's head: its last content word before "of", or the word after a quantity
+    ("a picture list" -> list, "a bunch of photos" -> photos)."""
+    words = [w for w in obj_words if w not in DETERMINERS and not NUMBER.match(w)]
+    words = [w for w in words if w not in UNITS and w not in OBJECT_FILLERS]
+    if "of" in words:
+        k = words.index("of")
+        before, after = words[:k], words[k + 1 :]
+        if before and before[-1] not in _QUANTITY:
+            return before[-1]
+        words = after
+    return words[-1] if words else ""
 
 
 def _implicit_verb(tok: str, inherited: str | None) -> bool:
     """Can a clause with no subject start with this word as its verb?"""
     table = words_table()
-    lemma = table.verb_lemma(tok)
+    lemma = table.guess_verb(tok)
     if not lemma:
         return False
     if tok in FEELINGS:
         return False
+    if inherited != "own" and _past_form(tok) and tok not in table.adjectives:
+        return True  # "drove mum to ...", "found the leak": a past form starts a diary line
     if inherited == "own":
         return tok not in DETERMINERS  # "... and set deadlines", "... and replaced the tap"
     if tok in PLAN or tok in NEGATION:
@@ -366,6 +404,7 @@ def _read(clause: Clause, toks: list[Token], inherited: str | None) -> Action:
     norm, obj_words = _normalise_light(norm, obj_words)
     if not norm or norm in NON_ACTION and not _has_skill_object(norm, obj_words):
         return miss("state", kind)
+    obj_words = [w for w in obj_words if w not in OBJECT_FILLERS]
     obj_clean = [w for w in obj_words if w not in DETERMINERS and not NUMBER.match(w)]
     obj_clean = [w for w in obj_clean if w not in UNITS]
     return Action(
@@ -403,9 +442,48 @@ def read_clause(clause: Clause, inherited: str | None = None) -> Action:
     return action
 
 
+_NO_SPLIT_BEFORE = frozenset(
+    """and & or what how that which who whom whose if whether than as so then but because
+    when where why while until before after once since though although what's thing""".split()
+)
+
+
+def run_ons(clause: Clause) -> list[Clause]:
+    """A run-on clause cut where the writer starts a new action of their own without
+    punctuation ("while we waited i rewrote the bridge", "lol i then fixed it"): a new "I" /
+    "we" followed by a verb, after a part that has a verb of its own. Pieces stay verbatim."""
+    toks = tokens(clause.text)
+    table = words_table()
+    cuts = []
+    last = 0
+    for j in range(2, len(toks) - 1):
+        if toks[j].text not in ("i", "we") or toks[j - 1].text in _NO_SPLIT_BEFORE:
+            continue
+        if toks[j - 1].text in PREPOSITIONS or toks[j - 1].text in DETERMINERS:
+            continue
+        nxt = toks[j + 1].text
+        if not (table.verb_lemma(nxt) or nxt in ADVERBS) or j + 2 >= len(toks):
+            continue
+        left = toks[last:j]
+        if not any(_past_form(t.text) and t.text not in table.nouns for t in left):
+            continue
+        cuts.append(j)
+        last = j
+    if not cuts:
+        return [clause]
+    bounds = [0, *(toks[j].start for j in cuts), len(clause.text)]
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = clause.text[a:b].rstrip(" ,")
+        out.append(Clause(piece, clause.start + a))
+    return out
+
+
 def _has_skill_object(verb: str, obj: list[str]) -> bool:
     """A "non-action" verb with an object that makes it one ("attended a first aid course"
     stays passive; "took a photo" was normalised already). Kept tiny on purpose."""
+    if verb == "wait":
+        return "tables" in obj or "table" in obj  # "waited tables"
     return verb == "call" and bool(obj) and obj[-1] in ("customers", "clients", "suppliers")
 
 
@@ -414,7 +492,7 @@ def read_actions(text: str) -> list[Action]:
     out: list[Action] = []
     subject: str | None = None
     prev_end = 0
-    for clause in clauses(text):
+    for clause in (part for whole in clauses(text) for part in run_ons(whole)):
         gap = text[prev_end : clause.start]
         if out and SENTENCE_END.search(gap):
             subject = None  # a new sentence: nothing to inherit

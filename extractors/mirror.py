@@ -32,6 +32,7 @@ from extractors.roles import EverydayRole, OccupationIndex, load_everyday_roles,
 
 DATA_DIR = Path(__file__).parent / "data"
 ACTIONS_FILE = DATA_DIR / "everyday_actions.tsv"
+CLASSES_FILE = DATA_DIR / "everyday_verb_classes.tsv"  # a row's head verb matches its class
 INDEX_TOP = 12  # best skills of the whole index per action phrase
 LAYER_TOP = 4  # best transversal / language / digital skills per action
 OCCUPATIONS = 3  # nearest occupations per action
@@ -48,6 +49,7 @@ class _Rule:
     verbs: frozenset[str]
     objects: frozenset[str]
     skills: tuple[int, ...]
+    kin: frozenset[str] = frozenset()  # verbs of the same class: a weaker match
 
 
 @dataclass(slots=True)
@@ -87,6 +89,9 @@ class Mirror:
 
     # -- data --------------------------------------------------------------------------------
     def _load_rules(self, row_of: dict[str, int]) -> list[_Rule]:
+        classes = {
+            head: frozenset(members.split("|")) for head, members in read_table(CLASSES_FILE)
+        }
         rules = []
         for verbs, objects, skills in read_table(ACTIONS_FILE):
             rows = []
@@ -95,7 +100,9 @@ class Mirror:
                 if skill is not None:
                     rows.append(row_of[skill.uri])
             objs = frozenset(o for o in objects.split("|") if o and o != "*")
-            rules.append(_Rule(frozenset(verbs.split("|")), objs, tuple(rows)))
+            names = frozenset(verbs.split("|"))
+            kin = frozenset().union(*(classes.get(v, frozenset()) for v in names)) - names
+            rules.append(_Rule(names, objs, tuple(rows), kin))
         return rules
 
     @property
@@ -145,13 +152,14 @@ class Mirror:
             obj = set(action.obj_lemmas)
             # 1. the everyday-action table
             for rule in self._rules:
-                if action.verb not in rule.verbs and "*" not in rule.verbs:
+                direct = action.verb in rule.verbs or "*" in rule.verbs
+                if not direct and action.verb not in rule.kin:
                     continue
                 if rule.objects and not (rule.objects & (obj | set(action.obj.split()))):
                     continue
                 if "*" in rule.verbs and not rule.objects:
                     continue
-                strength = 1.0 if rule.objects else 0.6
+                strength = (1.0 if rule.objects else 0.6) * (1.0 if direct else 0.8)
                 for rank, row in enumerate(rule.skills):
                     add(row, table=strength, table_rank=1.0 / (1 + rank))
             # 2. labels that start with the verb and share the object
@@ -191,6 +199,9 @@ class Mirror:
             top = np.argpartition(-row_scores, INDEX_TOP)[:INDEX_TOP]
             for row in top:
                 add(int(row), index_top=1.0)
+            # how far the index's best skill stands out: "hang door" -> fit doors, far ahead
+            first, second = top[np.argsort(-row_scores[top])[:2]]
+            add(int(first), index_margin=float(row_scores[first] - row_scores[second]))
             # 4. the transversal / language / digital layer
             layer = np.flatnonzero(self._transversal)
             best = layer[np.argsort(-row_scores[layer])[:LAYER_TOP]]
@@ -230,6 +241,7 @@ class Mirror:
                     "sim_gap": sim - best_sim,
                     "sim_rank": sim_rank[row],
                     "index_top": f.get("index_top", 0.0),
+                    "index_margin": f.get("index_margin", 0.0),
                     "own_clause": 1.0 if action.why == "own" else 0.0,
                     "table": f.get("table", 0.0),
                     "table_rank": f.get("table_rank", 0.0),
@@ -273,10 +285,16 @@ class Mirror:
         return True
 
     def notice(self, actions: list[Action], text: str) -> list[Candidate]:
-        """The noticed skills: best candidate per skill, above the cut, a few per action."""
+        """The noticed skills for the writer's own actions in `text`."""
+        return self.select(self.candidates(actions, text))
+
+    def select(self, candidates: list[Candidate], cut: float | None = None) -> list[Candidate]:
+        """The final decision, in one place: the best candidate per skill, at or above the
+        cut, at most `PER_ACTION` per action and `MAX_NOTICED` in all, most probable first."""
+        cut = self.model.cut if cut is None else cut
         best: dict[int, Candidate] = {}
-        for cand in self.candidates(actions, text):
-            if cand.probability < self.model.cut:
+        for cand in candidates:
+            if cand.probability < cut:
                 continue
             if cand.row not in best or cand.probability > best[cand.row].probability:
                 best[cand.row] = cand

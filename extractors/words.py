@@ -44,6 +44,25 @@ class _Words:
             return _VERB_FIX[word]
         return self.verbs.get(word)
 
+    def guess_verb(self, word: str) -> str | None:
+        """The verb lemma, also for forms the table lacks: a prefixed or hyphenated verb
+        ("repotted" -> "repot", "re-set" -> "set") or an unknown regular past ("upskilled")."""
+        lemma = self.verb_lemma(word)
+        if lemma is not None or len(word) < 5:
+            return lemma
+        if "-" in word:
+            base = self.verb_lemma(word.rpartition("-")[2])
+            return base if base and word.endswith(("ed", "ing")) else None
+        for prefix in _PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                base = self.verb_lemma(word[len(prefix) :])
+                if base and word[len(prefix) :] != base:  # an inflected form: "repotted"
+                    return prefix + base
+        if word.endswith("ed") and word not in self.nouns and word not in self.adjectives:
+            stem = word[:-2]
+            return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem  # "prepped"
+        return None
+
     def lemma(self, word: str) -> str:
         """The verb lemma for verb forms that are not also plain nouns, else the noun lemma."""
         if word in self.nouns:
@@ -51,6 +70,7 @@ class _Words:
         return self.verbs.get(word, word)
 
 
+_PREFIXES = ("re", "up", "pre", "over", "under", "out", "co", "de", "un", "mis", "double", "self")
 _words: _Words | None = None
 _words_lock = threading.Lock()
 
