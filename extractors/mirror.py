@@ -39,6 +39,10 @@ OCCUPATIONS = 3  # nearest occupations per action
 OCCUPATION_TOP = 4  # best skills of those occupations per action
 ROLE_TOP = 3  # best skills of the inferred everyday roles per action
 PER_ACTION = 2
+# Verbs that say little without their object: their table rows and labels are weaker evidence.
+VAGUE_VERBS = frozenset(
+    "do make get take help work use check go run put have give sort deal handle try".split()
+)
 MAX_NOTICED = 5
 
 __all__ = ["ACTIONS_FILE", "FEATURES", "MODEL_FILE", "Candidate", "Mirror", "NoticeModel"]
@@ -242,6 +246,7 @@ class Mirror:
                     "sim_rank": sim_rank[row],
                     "index_top": f.get("index_top", 0.0),
                     "index_margin": f.get("index_margin", 0.0),
+                    "vague_verb": 1.0 if action.verb in VAGUE_VERBS else 0.0,
                     "own_clause": 1.0 if action.why == "own" else 0.0,
                     "table": f.get("table", 0.0),
                     "table_rank": f.get("table_rank", 0.0),

@@ -19,6 +19,7 @@ FEATURES = (
     "sim_rank",  # 1 / (1 + rank of sim among the action's candidates)
     "index_top",  # among the index's best skills for the action phrase
     "index_margin",  # for the index's best skill: its lead over the second best
+    "vague_verb",  # the action's verb says little by itself ("do", "make", "help", "check")
     "own_clause",  # the action has an explicit "I" / "we"
     "table",  # everyday-action table: 1 when the row names an object cue, 0.6 for any object
     "table_rank",  # 1 for the row's first skill, less for later ones
