@@ -28,10 +28,12 @@ def _clr(key: PersonKey, **kw: object) -> dict:
 
 
 def _b58(text: str) -> bytes:
+    """Base58btc: each leading "1" is a leading zero byte (about 1 signature in 256 has one)."""
     n = 0
     for ch in text:
         n = n * 58 + ALPHABET.index(ch)
-    return n.to_bytes((n.bit_length() + 7) // 8, "big")
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\x00" * zeros + n.to_bytes((n.bit_length() + 7) // 8, "big")
 
 
 def _offline_loader(url: str, options: dict | None = None) -> dict:
