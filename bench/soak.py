@@ -10,6 +10,10 @@ the Slack / Telegram ack latencies, and the capture throughput. Then a capture b
 messages/s with four `web` processes and the CPU they spend per captured message.
 
     python bench/soak.py [--minutes 3] [--rate 40] [--burst 4000] [--pg ADMIN_DSN]
+    python bench/soak.py --phases burst [--code ../base-checkout]   # the capture burst alone
+
+`--code DIR` runs the `web`/`worker` processes from another checkout (the fakes and this script
+stay), so a before/after pair can be measured back to back on the same machine.
 
 Loaded machines: compare figures within one run (the burst's rate and CPU per message are
 measured in the same run as everything else); the script prints the load average it saw.
@@ -38,10 +42,13 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+CODE = ROOT  # where the web / worker processes run from (`--code`)
+PROFILE_DIR: Path | None = None  # cProfile output of each web process (`--profile`)
 
 from aiohttp import ClientError, ClientSession, ClientTimeout  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
+from bench.pgwire import backend_cpu, cpu_seconds, create_pg, drop_pg  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
@@ -52,20 +59,10 @@ SLACK_SECRET = "soak-signing-secret"
 TEAM = "TSOAK"
 NOTE = "I organised the team meeting, wrote the minutes and fixed the build ({token})."
 ACKS = ("Got it", "Saved", "Kept.")
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a live process (from /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 @dataclass
@@ -88,9 +85,13 @@ class Proc:
         env = dict(self.env)
         if self.port:
             env["TELEGRAM_WEBHOOK_URL"] = f"http://127.0.0.1:{self.port}/telegram/webhook"
+        run = ["-m", "bot.cli"]
+        if PROFILE_DIR is not None and self.port:  # cProfile each web process (`--profile`)
+            out = PROFILE_DIR / f"web-{self.port}-{self.kills}.prof"
+            run = [str(ROOT / "bench" / "cpuprofile.py"), str(out), *run]
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", *argv, cwd=ROOT, env=env, stdout=log, stderr=log
+                sys.executable, *run, *argv, cwd=CODE, env=env, stdout=log, stderr=log
             )
         self.ready = False
 
@@ -129,7 +130,7 @@ class Proc:
             self.cpu += cpu_seconds(self.proc.pid)
             self.proc.terminate()
             try:
-                await asyncio.wait_for(self.proc.wait(), 20)
+                await asyncio.wait_for(self.proc.wait(), 300 if PROFILE_DIR else 20)
             except TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()
@@ -190,7 +191,7 @@ class Soak:
             SLACK_BOT_TOKEN=SLACK_TOKEN,
             SLACK_SIGNING_SECRET=SLACK_SECRET,
             SLACK_API_URL=self.slack.api_url,
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(CODE),
         )
         return env
 
@@ -407,7 +408,7 @@ class Soak:
             "chat",
             "--as",
             user,
-            cwd=ROOT,
+            cwd=CODE,
             env=env,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -631,7 +632,9 @@ class Soak:
 
     async def burst(self, messages: int, concurrency: int) -> None:
         """Capture rate: `messages` Telegram notes pushed in parallel to the web processes."""
-        before = {id(p): p.cpu_now() for p in self.procs if p.kind == "web"}
+        webs = [p for p in self.procs if p.kind == "web"]
+        before = {id(p): p.cpu_now() for p in webs}
+        pg_before = await backend_cpu(self.db_url)
         rows = await self.db("SELECT count(*) FROM entries")
         entries_before = rows[0][0]
         queue: asyncio.Queue = asyncio.Queue()
@@ -646,21 +649,39 @@ class Soak:
         start = time.monotonic()
         await asyncio.gather(*(pusher() for _ in range(concurrency)))
         elapsed = time.monotonic() - start
+        await self.drain(60)  # the replies too: their marks are part of each message's cost
         rows = await self.db("SELECT count(*) FROM entries")
         captured = rows[0][0] - entries_before
-        cpu = sum(p.cpu_now() - before[id(p)] for p in self.procs if p.kind == "web")
-        webs = len([p for p in self.procs if p.kind == "web"])
-        print(f"\n== capture burst: {webs} web processes, PostgreSQL, {concurrency} in flight ==")
+        cpu = sum(p.cpu_now() - before[id(p)] for p in webs)
+        pg_cpu = await backend_cpu(self.db_url) - pg_before
+        print(f"\n== capture burst: {len(webs)} web procs, PostgreSQL, {concurrency} in flight")
         print(
             f"captured {captured} of {messages} in {elapsed:.1f} s: "
             f"{captured / elapsed:.0f} msg/s (each committed before its 200)"
         )
         print(
             f"web CPU: {cpu:.1f} s, {cpu / max(captured, 1) * 1000:.2f} ms per captured message "
-            f"(load average {os.getloadavg()[0]:.1f})"
+            f"(+ PostgreSQL {pg_cpu / max(captured, 1) * 1000:.2f} ms; "
+            f"load average {os.getloadavg()[0]:.1f})"
         )
 
+    async def set_webs(self, count: int) -> None:
+        """Run exactly `count` web processes and no workers (the burst measures capture)."""
+        assert self.session is not None
+        for p in [p for p in self.procs if p.kind == "worker"]:
+            await p.stop()
+        self.procs = [p for p in self.procs if p.kind == "web"]
+        while len(self.procs) > count:
+            await self.procs.pop().stop()
+        while len(self.procs) < count:
+            i = len(self.procs)
+            p = Proc("web", self.env(f"web{i}"), self.tmp / f"web{i}.log", port=free_port())
+            await p.start()
+            await p.wait_ready(self.session)
+            self.procs.append(p)
+
     async def run(self) -> None:
+        phases = set(self.args.phases.split(","))
         async with ClientSession(timeout=ClientTimeout(total=30)) as session:
             self.session = session
             await self.start_fakes()
@@ -672,42 +693,36 @@ class Soak:
                 )
                 await self.onboard()
                 await self.drain(120)
-                seconds = self.args.minutes * 60
-                print(
-                    f"traffic for {seconds:.0f} s at {self.args.rate} msg/s, "
-                    f"a SIGKILL every {self.args.kill_every} s"
-                )
-                start = time.monotonic()
-                await self.traffic(seconds)
-                elapsed = time.monotonic() - start
-                print("draining the outbox")
-                left = await self.drain()
-                if left:
-                    print(f"outbox still has {left} pending parts after the drain timeout")
-                await self.report(elapsed)
-                if self.args.slack_acks:
+                if "soak" in phases:
+                    await self.soak()
+                if self.args.slack_acks and "acks" in phases:
                     self.retries_before = self.sent.retries["slack"]
                     await self.slack_acks(self.args.slack_acks)
-                if self.args.burst:
-                    for p in [p for p in self.procs if p.kind == "worker"]:
-                        await p.stop()
-                    self.procs = [p for p in self.procs if p.kind == "web"]
-                    more = [
-                        Proc(
-                            "web", self.env(f"web{i}"), self.tmp / f"web{i}.log", port=free_port()
-                        )
-                        for i in range(2, 4)
-                    ]
-                    for p in more:
-                        await p.start()
-                        await p.wait_ready(session)
-                    self.procs += more
-                    await self.burst(self.args.burst, self.args.concurrency)
+                if self.args.burst and "burst" in phases:
+                    for count in map(int, self.args.burst_webs.split(",")):
+                        await self.set_webs(count)
+                        await self.burst(self.args.burst, self.args.concurrency)
             finally:
                 for p in self.procs:
                     await p.stop()
                 await self.slack.stop()
                 await self.tg.close()
+
+    async def soak(self) -> None:
+        """Mixed traffic with SIGKILLs, then the drain and the report."""
+        seconds = self.args.minutes * 60
+        print(
+            f"traffic for {seconds:.0f} s at {self.args.rate} msg/s, "
+            f"a SIGKILL every {self.args.kill_every} s"
+        )
+        start = time.monotonic()
+        await self.traffic(seconds)
+        elapsed = time.monotonic() - start
+        print("draining the outbox")
+        left = await self.drain()
+        if left:
+            print(f"outbox still has {left} pending parts after the drain timeout")
+        await self.report(elapsed)
 
 
 def free_port() -> int:
@@ -716,24 +731,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def create_db(admin: str) -> str:
-    import asyncpg
-
-    name = f"utp_soak_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return admin.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_db(admin: str, url: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    await conn.close()
 
 
 async def main() -> None:
@@ -747,17 +744,27 @@ async def main() -> None:
     parser.add_argument("--terminal-every", type=float, default=15.0, help="seconds")
     parser.add_argument("--lease", type=float, default=5.0, help="outbox lease, seconds")
     parser.add_argument("--burst", type=int, default=4000, help="0: no capture burst")
+    parser.add_argument("--burst-webs", default="4", help="web processes per burst, e.g. 1,4")
+    parser.add_argument("--phases", default="soak,acks,burst", help="which phases to run")
+    parser.add_argument("--code", type=Path, help="run the processes from another checkout")
+    parser.add_argument("--profile", type=Path, help="write each web process's cProfile here")
     parser.add_argument("--slack-acks", type=int, default=200, help="0: no Slack ack phase")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "utp")
     args = parser.parse_args()
-    db = await create_db(args.pg)
+    global CODE, PROFILE_DIR
+    if args.code:
+        CODE = args.code.resolve()
+    if args.profile:
+        PROFILE_DIR = args.profile.resolve()
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    db = await create_pg(args.pg, "utp_soak")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             await Soak(args, db, Path(tmp)).run()
     finally:
-        await drop_db(args.pg, db)
+        await drop_pg(args.pg, db)
 
 
 if __name__ == "__main__":
