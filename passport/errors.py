@@ -54,10 +54,13 @@ class StorageUnavailable(UTPError):
     itself once the fault does, so callers keep what they were given and try again later.
     """
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(self, kind: str, detail: str = "", *, stale: bool = False) -> None:
         super().__init__(f"storage unavailable ({kind}){': ' + detail if detail else ''}")
         self.kind = kind
         self.detail = detail
+        # A pooled connection was found dead mid-use (the pool has dropped it): a new one may
+        # well work, so the policy tries once more at once before calling storage unavailable.
+        self.stale = stale
 
 
 class AmbiguousPerson(UTPError):

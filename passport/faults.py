@@ -3,6 +3,8 @@
 - busy / locked (`StorageBusy`) and lost races (`StorageConflict`): wait and retry with backoff
   for up to `busy_wait` seconds, telling the person once ("one moment…") after `tell_after`;
   still locked after that, it becomes `StorageUnavailable("busy")`.
+- a pooled connection found dead mid-use (`StorageUnavailable.stale`): tried once more at once,
+  on a fresh connection (there is no ping before each use).
 - disk full, read-only, unreachable (`StorageUnavailable`): raised at once; the caller keeps what
   it was given, says so in one line, and tries again later (`keep_trying`) — nothing is
   acknowledged that is not stored, and the process stays up.
@@ -50,9 +52,16 @@ class FaultPolicy:
         delay = self.first_delay
         conflicts = 0
         told = False
+        stale_retried = False
         while True:
             try:
                 return await attempt()
+            except StorageUnavailable as exc:
+                if not exc.stale or stale_retried:
+                    raise
+                stale_retried = True
+                logger.info("a pooled database connection was gone; trying a fresh one")
+                continue
             except StorageConflict:
                 conflicts += 1
                 if conflicts >= CONFLICT_RETRIES:

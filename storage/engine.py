@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.faults import drops_connection
@@ -49,13 +50,30 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         else:
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
+        # No pre-ping: on asyncpg it costs three round trips (BEGIN, a ping, ROLLBACK) on every
+        # checkout. A connection the server closed is noticed without a round trip (below);
+        # one that dies unnoticed fails its first statement, which retires the pool and is
+        # retried once at once by the storage-fault policy (passport.faults).
         kwargs["pool_size"] = pool_size
-        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         _configure_sqlite(engine, busy_ms)
+    else:
+        _skip_closed_connections(engine)
     _drop_faulty_connections(engine)
     return engine
+
+
+def _skip_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled connection whose server went away (restart, idle timeout, admin kill) is
+    replaced at checkout: asyncpg saw its socket close, so no round trip is needed to know."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_conn, "_connection", None)
+        is_closed = getattr(driver, "is_closed", None)
+        if is_closed is not None and is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def _drop_faulty_connections(engine: AsyncEngine) -> None:
@@ -87,3 +105,14 @@ def _configure_sqlite(engine: AsyncEngine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     """Sessions that keep loaded values usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def single_statements(factory: Any) -> Any:
+    """The same unit-of-work factory, its sessions in autocommit on PostgreSQL: for writes that
+    are one statement each (outbox marks), which then cost one round trip, no BEGIN / COMMIT.
+    Anything else (SQLite, in-process and cheap; a test double) is returned as it is."""
+    sessionmaker = getattr(factory, "sessionmaker", None)
+    engine = sessionmaker.kw.get("bind") if sessionmaker is not None else None
+    if engine is None or engine.dialect.name != "postgresql":
+        return factory
+    return type(factory)(make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")))

@@ -132,7 +132,11 @@ def as_utp_error(exc: BaseException) -> UTPError | None:
         return None
     if kind == BUSY:
         return StorageBusy("the database is busy")
-    return StorageUnavailable(kind, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    stale = kind == UNREACHABLE and any(
+        getattr(e, "connection_invalidated", False) for e in _chain(exc)
+    )
+    detail = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+    return StorageUnavailable(kind, detail, stale=stale)
 
 
 def translated(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
