@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from passport.messages import Address
 from passport.model import Person
 from passport.repositories import SeenMessages
+from storage.compiled import CompiledOnce
 from storage.keys import message_key_hash
 from storage.mapping import SessionRepository
 from storage.models import SeenMessageRow, _table
@@ -43,6 +44,10 @@ _SEEN_AND_FIND = (
     .outerjoin(_FOUND, true())
 )
 
+# Dialect inserts (ON CONFLICT) are never cached by SQLAlchemy: compiled once here instead.
+_SEEN_INSERT_ONCE = CompiledOnce(_SEEN_INSERT.__getitem__)
+_SEEN_AND_FIND_ONCE = CompiledOnce(lambda _dialect: _SEEN_AND_FIND)
+
 
 class SqlAlchemySeenMessages(SessionRepository, SeenMessages):
     """Seen message keys (they outlive /forget, so replays stay dead)."""
@@ -53,7 +58,7 @@ class SqlAlchemySeenMessages(SessionRepository, SeenMessages):
 
     async def mark_seen(self, message_key: str, now: datetime) -> bool:
         """Record a message key; False when it was seen before (a replay)."""
-        stmt = _SEEN_INSERT[self.dialect]
+        stmt = _SEEN_INSERT_ONCE.of(self.session)
         result = await self.session.execute(
             stmt, {"key_hash": message_key_hash(message_key), "seen_at": now}
         )
@@ -69,7 +74,7 @@ class SqlAlchemySeenMessages(SessionRepository, SeenMessages):
             return True, await self.people.find_person_seen(address)
         row = (
             await self.session.execute(
-                _SEEN_AND_FIND,
+                _SEEN_AND_FIND_ONCE.of(self.session),
                 {
                     "key_hash": message_key_hash(message_key),
                     "seen_at": now,
