@@ -9,42 +9,59 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from itertools import groupby
+from typing import TypeVar
 
 from bot.channels.base import Channel
 from handlers.context import Services
 from handlers.reply import LATER, Reply, is_empty
 from passport.clock import Clock, SystemClock
-from passport.errors import RecipientGone, TransientDeliveryError, UTPError
+from passport.errors import RecipientGone, StorageUnavailable, TransientDeliveryError, UTPError
 from passport.messages import Address, Outbound
-from passport.ports import UnitOfWorkFactory
-from passport.ports import OutboxPart
-from storage.outbox import part_key
+from passport.ports import OutboxPart, UnitOfWorkFactory
+from storage.engine import single_statements
+from storage.outbox import Lease, part_key
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SWEEP_SECONDS = 2.0
 PRUNE_AFTER = timedelta(days=2)
 
 
 class OutboxMarks:
-    """Marks stored reply parts as they are sent; each mark is its own short transaction."""
+    """Marks stored reply parts as they are sent; each mark is one statement of its own (one
+    round trip on PostgreSQL: no BEGIN / COMMIT around a single UPDATE)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
+        self.transactions = uow
+        self.uow = single_statements(uow)  # hold / sent: one UPDATE each
         self.clock = clock
 
-    async def hold(self, messages: Sequence[Outbound]) -> bool:
-        """Right before sending a stored reply: still ours? (False: a sweep is sending it.)"""
+    async def hold(self, messages: Sequence[Outbound], *, committed: float | None = None) -> bool:
+        """Right before sending a stored reply: still ours? (False: a sweep is sending it.)
+
+        `committed` (time.monotonic() at the reply's commit): a reply committed moments ago is
+        still under the lease it was stored with (leases are only ever extended), so no sweep
+        can have taken it and there is nothing to ask the database.
+        """
         replies = {key[0] for m in messages if (key := part_key(m)) is not None}
         if not replies:
             return True
-        try:
+        if committed is not None and time.monotonic() - committed < Lease.seconds / 3:
+            return True
+
+        async def renew() -> list[bool]:
             async with self.uow() as uow:
                 held = [await uow.outbox.hold(reply, self.clock.now()) for reply in replies]
                 await uow.commit()
+            return held
+
+        try:
+            held = await _fresh_connection_once(renew)
         except UTPError as exc:  # storage away: send anyway (at worst twice, never lost)
             logger.warning("could not renew the hold on a reply (%s)", exc)
             return True
@@ -55,10 +72,14 @@ class OutboxMarks:
         key = part_key(message)
         if key is None:
             return
-        try:
+
+        async def mark() -> None:
             async with self.uow() as uow:
                 await uow.outbox.mark_sent(key[0], key[1], self.clock.now())
                 await uow.commit()
+
+        try:
+            await _fresh_connection_once(mark)
         except UTPError as exc:  # storage away or full: the part went out, it may go once more
             logger.warning("marking a sent reply part failed (%s)", exc)
         except Exception:  # noqa: BLE001 - the part went out; at worst it is sent once more
@@ -71,7 +92,7 @@ class OutboxMarks:
         unstored = [m for m in messages if part_key(m) is None]
         replies = {key[0] for m in messages if (key := part_key(m)) is not None}
         if replies:
-            async with self.uow() as uow:
+            async with self.transactions() as uow:
                 for reply in sorted(replies):
                     await uow.outbox.release(
                         reply,
@@ -87,10 +108,20 @@ class OutboxMarks:
         replies = {key[0] for m in messages if (key := part_key(m)) is not None}
         if not replies:
             return
-        async with self.uow() as uow:
+        async with self.transactions() as uow:
             for reply in sorted(replies):
                 await uow.outbox.drop(reply, self.clock.now(), reason)
             await uow.commit()
+
+
+async def _fresh_connection_once(step: Callable[[], Awaitable[T]]) -> T:
+    """Run `step`; when it met a pooled connection that had died, once more on a fresh one."""
+    try:
+        return await step()
+    except StorageUnavailable as exc:
+        if not exc.stale:
+            raise
+        return await step()
 
 
 class ChannelDelivery:
@@ -171,13 +202,14 @@ class OutboxSweeper:
             await uow.outbox.keep_alive(self.clock.now())
             await uow.commit()
 
-    async def sweep(self, limit: int = 50) -> int:
-        """Claim due replies for the platforms this process can reach and send them."""
+    async def sweep(self, limit: int = 50, *, only: Address | None = None) -> int:
+        """Claim due replies for the platforms this process can reach and send them (`only`:
+        just those to that identity, e.g. the person at this terminal)."""
         platforms = list(self.delivery.channels)
         if not platforms:
             return 0
         async with self.services.uow() as uow:
-            parts = await uow.outbox.claim(self.clock.now(), platforms, limit=limit)
+            parts = await uow.outbox.claim(self.clock.now(), platforms, limit=limit, only=only)
             await uow.commit()
         sent = 0
         for _, group in groupby(parts, key=lambda p: p.reply):

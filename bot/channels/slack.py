@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.base import Channel, InboundHandler
 from bot.channels.slack_api import SlackWorkspaces, api_url
 from bot.channels.slack_files import SlackFileFetcher
+from bot.channels.slack_inbound import KnownMembers
 from bot.channels.slack_install import SealedInstallationStore, TokenSealer, oauth_settings
 from bot.channels.slack_listeners import gate, register
 from bot.channels.slack_send import SlackPoster
@@ -66,6 +67,7 @@ class SlackChannel(Channel):
         self.bolt = self._build_bolt(base_url, store)
         self.handler: InboundHandler | None = None
         self.tasks: set[asyncio.Task] = set()
+        self.known = KnownMembers()  # people seen here: no look-up before the 200 (listeners)
         self.poster = SlackPoster(self.services, app.runner.notify)
         self._fetcher = SlackFileFetcher(self.workspaces)
         self._socket: Any = None

@@ -7,6 +7,7 @@ A person is keyed by (enterprise, team, user): `Address.workspace` is `enterpris
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -164,3 +165,29 @@ def shortcut_inbound(body: dict[str, Any], workspace: str, dm: str) -> Inbound:
         text=plain_text(message.get("text") or ""),
         files=inbound_files(workspace, message.get("files") or []),
     )
+
+
+class KnownMembers:
+    """Members this process has seen as people already (bounded, least recently seen dropped).
+
+    A hint that saves a look-up before Slack's 200, never the truth: a member who /forgets and
+    comes back to the same process skips the profile fetch, and onboarding asks their time zone.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def get(self, address: Address) -> bool:
+        """True when this member was seen as a person."""
+        key = (address.workspace, address.user_id)
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return True
+        return False
+
+    def add(self, address: Address) -> None:
+        """Remember that this member is a person."""
+        self._seen[(address.workspace, address.user_id)] = None
+        if len(self._seen) > self.limit:
+            self._seen.popitem(last=False)

@@ -9,10 +9,12 @@ import asyncio
 import dataclasses
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -55,7 +57,10 @@ def gate(channel: SlackChannel) -> Callable[..., Awaitable[Any]]:
     """Global middleware before authorization: other workspaces and retries are acked, dropped."""
 
     async def utp_gate(
-        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[Any]]
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        req: AsyncBoltRequest,
+        next: Callable[[], Awaitable[Any]],
     ) -> Any:
         workspaces = channel.workspaces
         if not workspaces.multi and workspaces.single is None:
@@ -67,7 +72,10 @@ def gate(channel: SlackChannel) -> Callable[..., Awaitable[Any]]:
             logger.info("Slack request from a workspace this token does not serve: ignored")
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id")
-        if event_id and await channel.was_processed(event_id):
+        # Only Slack's retries (marked by a header) can have been taken in before: a first
+        # delivery costs no look-up before its 200.
+        retried = bool(req.headers.get("x-slack-retry-num"))
+        if event_id and retried and await channel.was_processed(event_id):
             logger.info("Slack retry of an event already taken in: dropped")
             return BoltResponse(status=200, body="")
         return await next()
@@ -83,9 +91,12 @@ async def _with_profile(
     channel: SlackChannel, inbound: Inbound, client: AsyncWebClient
 ) -> Inbound:
     """First contact: the member's time zone and name from their Slack profile."""
+    if channel.known.get(inbound.address):
+        return inbound  # seen as a person by this process before: no look-up before the 200
     async with channel.services.uow() as uow:
         known = await uow.people.find_person(inbound.address)
     if known is not None:
+        channel.known.add(inbound.address)
         return inbound
     try:
         info = await asyncio.wait_for(
@@ -118,6 +129,7 @@ async def take(
     inbound = await _with_profile(channel, inbound, client)
     with answers_later():
         out = await channel.handler(inbound)
+    committed = time.monotonic()
     if not isinstance(out, Reply):
         out = Reply(out)
     if any(c.data.startswith("slot:") for m in out for c in m.choices):
@@ -130,7 +142,7 @@ async def take(
     async def post() -> None:
         if not out.is_ready:
             await out.ready()
-        if not await channel.poster.marks.hold(out):
+        if not await channel.poster.marks.hold(out, committed=committed):
             return  # this process was too slow: a sweep elsewhere took the reply over
         await channel.poster.reply(
             client, inbound.address, out, thread_ts=thread_ts, replace_ts=replace_ts
@@ -150,10 +162,13 @@ def register(channel: SlackChannel, app: AsyncApp) -> None:
     ) -> None:
         """A member wrote, edited or shared a file in their DM with the bot."""
         inbound = message_inbound(event, _workspace(context))
-        if inbound is not None:
-            thread = event.get("thread_ts") or (event.get("message") or {}).get("thread_ts")
-            await take(channel, inbound, client, thread_ts=thread)
-        await channel.mark_processed(body)
+        if inbound is None:
+            await channel.mark_processed(body)
+            return
+        # No separate mark for the event id: its message key, stored with the note in the
+        # capture's transaction, already makes a retry of this event a replay.
+        thread = event.get("thread_ts") or (event.get("message") or {}).get("thread_ts")
+        await take(channel, inbound, client, thread_ts=thread)
 
     @app.event("app_home_opened")
     async def on_home_opened(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -254,15 +255,19 @@ class TelegramUpdates:
             if inbound is None or (inbound.is_group and not inbound.addressed):
                 return None
             out = await self._commit(inbound)
-            return inbound.address.chat_id, self._reply(inbound.address, out)
+            committed = time.monotonic()
+            return inbound.address.chat_id, self._reply(inbound.address, out, committed=committed)
         query = update.callback_query
         if query is not None:
             inbound = callback_to_inbound(query)
             out = await self._commit(inbound) if inbound is not None else []
+            committed = time.monotonic()
             held = query.message.message_id if query.message is not None else None
             address = inbound.address if inbound is not None else None
             chat = address.chat_id if address is not None else str(query.from_user.id)
-            return chat, self._reply(address, out, edit=held, query_id=query.id)
+            return chat, self._reply(
+                address, out, edit=held, query_id=query.id, committed=committed
+            )
         member = update.my_chat_member
         if member is not None and member.chat.type == "private":
             status = member.new_chat_member.status
@@ -285,6 +290,7 @@ class TelegramUpdates:
         *,
         edit: int | None = None,
         query_id: str | None = None,
+        committed: float | None = None,
     ) -> Reply:
         async def reply() -> None:
             if query_id is not None:
@@ -296,7 +302,7 @@ class TelegramUpdates:
                 return
             if isinstance(out, Answers) and not out.is_ready:
                 await out.ready()  # a chart: after the commit and the offset, never before
-            if not await self.marks.hold(out):
+            if not await self.marks.hold(out, committed=committed):
                 return  # this process was too slow: a sweep elsewhere took the reply over
             try:
                 await self.sender.send(address, out, edit_message_id=edit, marks=self.marks)
