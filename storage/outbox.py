@@ -235,22 +235,32 @@ class OutboxWriter:
         )
 
     async def claim(
-        self, now: datetime, platforms: Sequence[str], *, limit: int = 50
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        *,
+        limit: int = 50,
+        only: Address | None = None,
     ) -> list[OutboxPart]:
-        """Take whole replies whose holder let go (died, or failed and waited): unsent parts."""
+        """Take whole replies whose holder let go (died, or failed and waited): unsent parts.
+
+        `only`: just the replies to that one identity (a terminal session delivers its own
+        person's replies, never another terminal user's).
+        """
         if not platforms:
             return []
-        due = (
-            select(OutboxRow.reply)
-            .where(
-                OutboxRow.status == "pending",
-                OutboxRow.locked_until < now,
-                OutboxRow.platform.in_(list(platforms)),
-            )
-            .group_by(OutboxRow.reply)
-            .order_by(func.min(OutboxRow.id))
-            .limit(limit)
+        due = select(OutboxRow.reply).where(
+            OutboxRow.status == "pending",
+            OutboxRow.locked_until < now,
+            OutboxRow.platform.in_(list(platforms)),
         )
+        if only is not None:
+            due = due.where(
+                OutboxRow.platform == only.platform,
+                OutboxRow.workspace == only.workspace,
+                OutboxRow.user_id == only.user_id,
+            )
+        due = due.group_by(OutboxRow.reply).order_by(func.min(OutboxRow.id)).limit(limit)
         replies = list(await self.session.scalars(due))
         parts: list[OutboxPart] = []
         for reply in replies:

@@ -96,7 +96,9 @@ async def chat(args: argparse.Namespace) -> int:
             logger.warning("catching up skipped for now: %s", exc)
         if app.sweeper is not None:
             try:
-                await app.sweeper.sweep()  # replies committed before a crash, never printed
+                # Replies committed before a crash, never printed: this person's only (other
+                # people at other terminals on the same database get theirs in their session).
+                await app.sweeper.sweep(only=console.address)
             except StorageUnavailable as exc:
                 logger.warning("unprinted replies wait for the next start: %s", exc)
         await app.runner.run_until_idle()

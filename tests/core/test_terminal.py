@@ -104,3 +104,53 @@ def test_piped_input_ends_cleanly_with_nothing_typed(dirs):
     data, cache = dirs
     out = chat(data, cache, [])
     assert out.startswith("utp> Hi alice!") and out.count("Is that OK?") == 1
+
+
+def _outbox(data_dir: Path, sql: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "utp.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+def _leave_unprinted_reply(data_dir: Path, user: str, text: str) -> None:
+    """A reply committed for `user` whose process died before printing it (lease run out)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from passport.messages import Address, Outbound
+    from storage.engine import make_engine, make_sessionmaker, normalize_database_url
+    from storage.outbox import OutboxWriter
+
+    async def leave() -> None:
+        engine = make_engine(normalize_database_url(None, data_dir))
+        try:
+            async with make_sessionmaker(engine)() as session:
+                await OutboxWriter(session).add(
+                    Address("console", user, user), [Outbound(text)], datetime.now(UTC), held=False
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(leave())
+
+
+def test_a_terminal_session_delivers_only_its_own_persons_unprinted_replies(dirs):
+    data, cache = dirs
+    chat(data, cache, ["1", "1", "1", "I fixed the printer for the office today."], user="bob")
+    _leave_unprinted_reply(data, "bob", "A reply bob never saw.")
+
+    alice = chat(data, cache, ["1", "1", "1"], user="alice")
+    assert "A reply bob never saw." not in alice
+    # Alice's session left bob's reply alone: still due, never tried, no backoff.
+    rows = _outbox(
+        data, "SELECT status, attempts FROM outbox WHERE user_id = 'bob' AND status = 'pending'"
+    )
+    assert rows == [("pending", 0)]
+
+    bob = chat(data, cache, [], user="bob")
+    assert "A reply bob never saw." in bob
+    assert _outbox(
+        data, "SELECT count(*) FROM outbox WHERE user_id = 'bob' AND status = 'pending'"
+    ) == [(0,)]
