@@ -136,9 +136,14 @@ class Outbox(Protocol):
         ...
 
     async def claim(
-        self, now: datetime, platforms: Sequence[str], *, limit: int = 50
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        *,
+        limit: int = 50,
+        only: Address | None = None,
     ) -> Sequence[OutboxPart]:
-        """Take whole replies whose holder let go: their unsent parts."""
+        """Take whole replies whose holder let go: unsent parts (`only`: to that identity)."""
         ...
 
     async def keep_alive(self, now: datetime) -> None:
