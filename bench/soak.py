@@ -164,7 +164,6 @@ class Soak:
         self.update_ids = itertools.count(10_000_000)
         self.message_ids = itertools.count(1)
         self.session: ClientSession | None = None
-        self.retries_before = 0
         self.tg_users = [800_000 + i for i in range(args.telegram_people)]
         self.slack_users = [f"USOAK{i:03d}" for i in range(args.slack_people)]
 
@@ -273,8 +272,9 @@ class Soak:
             },
         }
 
-    async def post_slack(self, body: str, content_type: str, event_id: str | None) -> None:
-        """Post one signed request until a 200 comes within 3 s (Slack's retries)."""
+    async def post_slack(self, body: str, content_type: str, event_id: str | None) -> float:
+        """Post one signed request until a 200 comes within 3 s (Slack's retries); returns the
+        time the answered attempt took."""
         assert self.session is not None
         attempt = 0
         while True:
@@ -302,15 +302,17 @@ class Soak:
                     timeout=ClientTimeout(total=3),
                 ) as r:
                     if r.status == 200:
-                        self.sent.ack_latency["slack"].append(time.monotonic() - start)
-                        return
+                        took = time.monotonic() - start
+                        self.sent.ack_latency["slack"].append(took)
+                        return took
             except (OSError, TimeoutError, ClientError):
                 pass
             attempt += 1
             self.sent.retries["slack"] += 1
             await asyncio.sleep(0.2)
 
-    async def slack_message(self, user: str, text: str) -> str:
+    def message_event(self, user: str, text: str) -> tuple[dict[str, Any], str]:
+        """A signed-to-be DM `message` event envelope and its ts."""
         ts = f"1764500000.{next(self.ids):06d}"
         event = {
             "type": "message",
@@ -331,6 +333,10 @@ class Soak:
             "event": event,
             "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
         }
+        return envelope, ts
+
+    async def slack_message(self, user: str, text: str) -> str:
+        envelope, ts = self.message_event(user, text)
         await self.post_slack(json.dumps(envelope), "application/json", envelope["event_id"])
         return ts
 
@@ -579,57 +585,6 @@ class Soak:
                     f"over 1 s: {sum(v > 1 for v in values)}; retried {self.sent.retries[name]}"
                 )
 
-    async def slack_acks(self, rounds: int) -> None:
-        """Slack's 200 for `/passport digest` (a chart each) and DM notes, 4 in flight."""
-        self.sent.ack_latency["slack"] = []
-        latencies: dict[str, list[float]] = {"command": [], "event": []}
-
-        async def one(n: int) -> None:
-            user = self.slack_users[n % len(self.slack_users)]
-            before = len(self.sent.ack_latency["slack"])
-            if n % 2:
-                body = urlencode(
-                    {
-                        "token": "legacy",
-                        "team_id": TEAM,
-                        "team_domain": "soak",
-                        "channel_id": "C1",
-                        "user_id": user,
-                        "command": "/passport",
-                        "text": "digest",
-                        "api_app_id": "AUTP",
-                        "trigger_id": f"trig{next(self.ids)}",
-                        "response_url": "https://hooks.slack.invalid/x",
-                    }
-                )
-                await self.post_slack(body, "application/x-www-form-urlencoded", None)
-                kind = "command"
-            else:
-                await self.slack_message(user, NOTE.format(token=f"ack-{n}"))
-                kind = "event"
-            latencies[kind] += self.sent.ack_latency["slack"][before:]
-
-        queue = list(range(rounds))
-
-        async def worker() -> None:
-            while queue:
-                await one(queue.pop())
-
-        await asyncio.gather(*(worker() for _ in range(4)))
-        print(f"\n== Slack acks: {rounds} requests, 4 in flight, 2 web + 2 worker processes ==")
-        for kind, values in latencies.items():
-            if values:
-                values = sorted(values)
-                print(
-                    f"{kind}: n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms "
-                    f"p95 {values[int(len(values) * 0.95) - 1] * 1000:.0f} ms "
-                    f"max {values[-1] * 1000:.0f} ms; over 1 s: {sum(v > 1 for v in values)}"
-                )
-        print(
-            f"retried (no 200 within 3 s): {self.sent.retries['slack'] - self.retries_before}; "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
-
     async def burst(self, messages: int, concurrency: int) -> None:
         """Capture rate: `messages` Telegram notes pushed in parallel to the web processes."""
         webs = [p for p in self.procs if p.kind == "web"]
@@ -695,9 +650,6 @@ class Soak:
                 await self.drain(120)
                 if "soak" in phases:
                     await self.soak()
-                if self.args.slack_acks and "acks" in phases:
-                    self.retries_before = self.sent.retries["slack"]
-                    await self.slack_acks(self.args.slack_acks)
                 if self.args.burst and "burst" in phases:
                     for count in map(int, self.args.burst_webs.split(",")):
                         await self.set_webs(count)
@@ -745,10 +697,9 @@ async def main() -> None:
     parser.add_argument("--lease", type=float, default=5.0, help="outbox lease, seconds")
     parser.add_argument("--burst", type=int, default=4000, help="0: no capture burst")
     parser.add_argument("--burst-webs", default="4", help="web processes per burst, e.g. 1,4")
-    parser.add_argument("--phases", default="soak,acks,burst", help="which phases to run")
+    parser.add_argument("--phases", default="soak,burst", help="which phases to run")
     parser.add_argument("--code", type=Path, help="run the processes from another checkout")
     parser.add_argument("--profile", type=Path, help="write each web process's cProfile here")
-    parser.add_argument("--slack-acks", type=int, default=200, help="0: no Slack ack phase")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "utp")
