@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from passport.errors import StorageConflict
 from passport.model import Entry
 from passport.repositories import EntryRepository
+from storage.compiled import CompiledOnce
 from storage.mapping import SessionRepository, entry_from_row
 from storage.models import EntryPartRow, EntryRow, EntryVersionRow, _table
 
@@ -29,6 +30,22 @@ _INSERT_ENTRY = {
     .returning(_ENTRIES.c.id),
 }
 _INSERT_VERSION = insert(_table(EntryVersionRow))
+# Dialect inserts (ON CONFLICT) are never cached by SQLAlchemy: compiled once here instead.
+# (with the columns add_entry gives, so the compiled form names only those).
+_ENTRY_VALUES = {
+    name: bindparam(name, type_=_ENTRIES.c[name].type)
+    for name in (
+        "person_id",
+        "text",
+        "created_at",
+        "updated_at",
+        "message_key",
+        "prompt_id",
+        "iso_week",
+        "version",
+    )
+}
+_INSERT_ENTRY_ONCE = CompiledOnce(lambda dialect: _INSERT_ENTRY[dialect].values(_ENTRY_VALUES))
 
 
 class SqlAlchemyEntryRepository(SessionRepository, EntryRepository):
@@ -60,7 +77,8 @@ class SqlAlchemyEntryRepository(SessionRepository, EntryRepository):
             "iso_week": iso_week,
             "version": 1,
         }
-        entry_id = (await self.session.execute(_INSERT_ENTRY[self.dialect], values)).scalar()
+        inserted = await self.session.execute(_INSERT_ENTRY_ONCE.of(self.session), values)
+        entry_id = inserted.scalar()
         if entry_id is None:  # the key made an entry already
             existing = await self.entry_by_key(person_id, message_key or "")
             if existing is None:
