@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, ChannelDeps
 from bot.delivery import ChannelDelivery, OutboxMarks, OutboxSweeper
 from bot.runner import JobRunner
 from bot.settings import Settings
@@ -56,6 +56,11 @@ class App:
     extras: dict[str, Any] = field(default_factory=dict)
     sweeper: OutboxSweeper | None = None  # sends what a dead process left in the outbox
     marks: OutboxMarks | None = None  # how channels mark reply parts sent
+
+    @property
+    def channel_deps(self) -> ChannelDeps:
+        """What a channel is built from (never this whole App)."""
+        return ChannelDeps(self.services, self.runner.notify, self.release_waiting, self.engine)
 
     def add_channel(self, channel: Channel) -> None:
         """Make a platform reachable from this process (sending, and file downloads)."""

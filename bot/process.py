@@ -32,7 +32,7 @@ def configured_channels(app: App, settings: Settings) -> list[Channel]:
         if not getattr(settings, attribute, None):
             continue
         module = importlib.import_module(module_name)
-        channel = getattr(module, factory)(app, settings)
+        channel = getattr(module, factory)(app.channel_deps, settings)
         if channel.platform not in built:
             built[channel.platform] = channel
             app.add_channel(channel)

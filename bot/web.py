@@ -1,6 +1,6 @@
 """`utp web`: one aiohttp server for platform webhooks (Telegram, Slack) and `/healthz`.
 
-Each channel that receives over HTTP implements `web_routes()` and returns its aiohttp routes;
+Each channel that receives over HTTP is a `WebhookChannel` and returns its aiohttp routes;
 this module only assembles them with the health check and runs the server on `PORT`.
 """
 
@@ -11,6 +11,7 @@ import logging
 from aiohttp import web
 
 from bot.bootstrap import App
+from bot.channels.base import WebhookChannel
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,8 @@ def build_web_app(app: App) -> web.Application:
     web_app[UTP_APP] = app
     web_app.router.add_get("/healthz", healthz)
     for channel in app.channels.values():
-        routes = getattr(channel, "web_routes", None)
-        if routes is not None:
-            web_app.add_routes(routes())
+        if isinstance(channel, WebhookChannel):
+            web_app.add_routes(channel.web_routes())
     return web_app
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.base import Channel, InboundHandler
+from bot.channels.base import ChannelDeps, InboundHandler, WebhookChannel
 from bot.channels.slack_api import SlackWorkspaces, api_url
 from bot.channels.slack_files import SlackFileFetcher
 from bot.channels.slack_inbound import KnownMembers
@@ -32,29 +32,26 @@ from passport.jobs import JobHandler, JobMessage, TeamPost
 from passport.messages import Address, Outbound
 from passport.ports import FileFetcher
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
-
 logger = logging.getLogger(__name__)
 
 SEEN_EVENT = "slack-event:{event_id}"
 
 
-class SlackChannel(Channel):
+class SlackChannel(WebhookChannel):
     """Slack DMs, App Home, `/passport`, the "Add to my passport" shortcut and file downloads."""
 
     platform = "slack"
 
-    def __init__(self, app: App, settings: Settings) -> None:
-        self.utp = app
-        self.services = app.services
+    def __init__(self, deps: ChannelDeps, settings: Settings) -> None:
+        self.deps = deps
+        self.services = deps.services
         self.settings = settings
         base_url = api_url(settings.slack_api_url)
         store = None
         if settings.slack_client_id:
             settings.require("slack_client_secret", "slack_signing_secret")
             store = SealedInstallationStore(
-                settings.slack_client_id, app.engine, TokenSealer(settings.secret_key())
+                settings.slack_client_id, deps.database, TokenSealer(settings.secret_key())
             )
         self.workspaces = SlackWorkspaces(
             self.services,
@@ -68,7 +65,7 @@ class SlackChannel(Channel):
         self.handler: InboundHandler | None = None
         self.tasks: set[asyncio.Task] = set()
         self.known = KnownMembers()  # people seen here: no look-up before the 200 (listeners)
-        self.poster = SlackPoster(self.services, app.runner.notify)
+        self.poster = SlackPoster(self.services, deps.wake_jobs)
         self._fetcher = SlackFileFetcher(self.workspaces)
         self._socket: Any = None
 
@@ -88,7 +85,7 @@ class SlackChannel(Channel):
                     self.settings.slack_client_id or "",
                     self.settings.slack_client_secret or "",
                     store,
-                    self.utp.engine,
+                    self.deps.database,
                 ),
                 **common,
             )
@@ -221,6 +218,6 @@ class SlackChannel(Channel):
         await self.poster.deliver(client, channel, messages, queue_rest_for=address)
 
 
-def build_slack_channel(app: App, settings: Settings) -> SlackChannel:
+def build_slack_channel(deps: ChannelDeps, settings: Settings) -> SlackChannel:
     """The factory `bot.process` calls when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set."""
-    return SlackChannel(app, settings)
+    return SlackChannel(deps, settings)

@@ -22,7 +22,7 @@ from telegram import BotCommand  # noqa: E402
 from telegram.error import NetworkError, TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 
-from bot.channels.base import Channel, InboundHandler  # noqa: E402
+from bot.channels.base import ChannelDeps, InboundHandler, WebhookChannel  # noqa: E402
 from bot.channels.telegram_convert import BotIdentity  # noqa: E402
 from bot.channels.telegram_files import TelegramFileFetcher  # noqa: E402
 from bot.channels.telegram_request import AiohttpRequest  # noqa: E402
@@ -32,7 +32,7 @@ from bot.channels.telegram_updates import (  # noqa: E402
     OFFSET_KEY,
     TelegramUpdates,
 )
-from bot.settings import ConfigError  # noqa: E402
+from bot.settings import ConfigError, Settings  # noqa: E402
 from handlers import commands  # noqa: E402
 from passport.clock import Clock  # noqa: E402
 from passport.errors import TransientDeliveryError  # noqa: E402
@@ -48,7 +48,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 COMMANDS = commands.menu("telegram")  # the menu people see (handlers/commands.py)
 
 
-class TelegramChannel(Channel):
+class TelegramChannel(WebhookChannel):
     """Telegram through python-telegram-bot's `ExtBot` (rate limited), polling or webhooks."""
 
     platform = "telegram"
@@ -213,17 +213,17 @@ def webhook_secret(configured: str | None, secret_key: str, token: str) -> str:
     return hashlib.sha256(f"utp-telegram-webhook:{secret_key}:{token}".encode()).hexdigest()
 
 
-def build_telegram_channel(app: Any, settings: Any) -> TelegramChannel:
+def build_telegram_channel(deps: ChannelDeps, settings: Settings) -> TelegramChannel:
     """The Telegram channel for `utp run` / `utp web` / workers (registered in bot/process.py)."""
     token = settings.telegram_bot_token
     bot = make_bot(token, settings.telegram_api_base_url, settings.telegram_file_base_url)
     return TelegramChannel(
         bot,
-        app.services.uow,
-        app.clock,
+        deps.uow,
+        deps.clock,
         webhook_url=settings.telegram_webhook_url,
         webhook_secret=webhook_secret(
             settings.telegram_webhook_secret, settings.secret_key(), token
         ),
-        on_back=app.release_waiting,
+        on_back=deps.on_back,
     )

@@ -102,7 +102,7 @@ async def _replay_parked() -> int:
         if settings.telegram_bot_token:
             from bot.channels.telegram import build_telegram_channel
 
-            channel = build_telegram_channel(app, settings)
+            channel = build_telegram_channel(app.channel_deps, settings)
             app.add_channel(channel)
             channel.updates.handler = app.conversation.handle
             replayed, still = await channel.updates.replay_parked()

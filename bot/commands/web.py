@@ -27,6 +27,7 @@ async def _web(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.bootstrap import bootstrap
+    from bot.channels.base import WebhookChannel
     from bot.process import configured_channels, stop_event
     from bot.web import serve
 
@@ -34,9 +35,8 @@ async def _web(args: argparse.Namespace) -> int:
     app = await bootstrap(settings)
     try:
         for channel in configured_channels(app, settings):
-            prepare = getattr(channel, "prepare_webhook", None)
-            if prepare is not None:
-                await prepare(app.conversation.handle)
+            if isinstance(channel, WebhookChannel):
+                await channel.prepare_webhook(app.conversation.handle)
         runner = await serve(app, args.host, args.port or settings.port)
         stop = stop_event()
         worker = asyncio.create_task(app.runner.run_forever(stop)) if args.jobs else None
