@@ -25,6 +25,7 @@ from handlers.router import Conversation
 from passport.clock import Clock, SystemClock
 from passport.errors import StorageUnavailable
 from passport.faults import FaultPolicy
+from passport.messages import Address
 from passport.signals import Extractor
 from storage.blobs import FileBlobStore
 from storage.engine import make_engine, make_sessionmaker, normalize_database_url
@@ -70,10 +71,13 @@ class App:
         if fetcher is not None:
             self.services.fetchers[channel.platform] = fetcher
 
-    async def release_waiting(self, address) -> None:
-        """Make jobs waiting for this person's platform runnable now (they came back)."""
+    async def release_waiting(self, address: Address) -> None:
+        """Make jobs and replies waiting for this person runnable now (they came back)."""
         async with self.services.uow() as uow:
             person = await uow.people.find_person(address)
+            if person is not None:
+                await uow.outbox.release_person(person.id, self.clock.now())
+                await uow.commit()
         if person is not None:
             await self.jobs.release_person(person.id, self.clock.now())
 

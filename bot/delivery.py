@@ -165,14 +165,23 @@ class ChannelDelivery:
         await self.deliver_to(address, messages)
 
     async def deliver_stored(
-        self, address: Address, messages: Sequence[Outbound], marks: OutboxMarks | None = None
+        self,
+        address: Address,
+        messages: Sequence[Outbound],
+        marks: OutboxMarks | None = None,
+        *,
+        hold: bool = True,
     ) -> int:
         """Send stored parts one by one in order, marking each; returns how many went out.
 
-        On a failure the parts not yet sent are handed back to the outbox (a sweep retries
-        them later, or they are dropped when the person is gone) and the error is raised.
+        `hold`: renew this process's hold first, and send nothing when a sweep took the reply
+        meanwhile (a starved process); a sweep that just claimed the parts skips it. On a
+        failure the parts not yet sent are handed back to the outbox (a sweep retries them
+        later, or they are dropped when the person is gone) and the error is raised.
         """
         marks = marks or self.marks
+        if hold and not await marks.hold(messages):
+            return 0
         for index, message in enumerate(messages):
             try:
                 if not is_empty(message):
@@ -222,7 +231,9 @@ class OutboxSweeper:
         if any(LATER in m.meta for m in messages):
             await messages.ready(self.remake)
         try:
-            return await self.delivery.deliver_stored(first.address, messages, self.marks)
+            return await self.delivery.deliver_stored(
+                first.address, messages, self.marks, hold=False
+            )
         except TransientDeliveryError as exc:
             logger.warning("outbox reply will be retried: %s", exc)
         except RecipientGone:

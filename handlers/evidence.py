@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 
 from handlers import texts
-from handlers.announce import noticed, tell
+from handlers.announce import Told, deliver, noticed, tell
 from handlers.context import Services
 from handlers.feedback import store_suggestions
 from handlers.signal_rows import MAX_EXTRACT_CHARS
 from passport.jobs import Extract
 from passport.messages import Outbound
+from passport.ports import Delivery
 from passport.timeutil import iso_week
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,9 @@ LEVEL_WORDS = {
 }
 
 
-async def process_artifact(services: Services, person_id: int, artifact_id: int) -> None:
+async def process_artifact(
+    services: Services, delivery: Delivery, person_id: int, artifact_id: int
+) -> None:
     """Route a stored artifact by what it is."""
     async with services.uow() as uow:
         row = await uow.artifacts.stored_artifact(person_id, artifact_id)
@@ -39,14 +42,19 @@ async def process_artifact(services: Services, person_id: int, artifact_id: int)
         await _voice(services, person_id, artifact_id, content, name)
         return
     if kind in {"credential", "image"}:
-        if await _credential(services, person_id, artifact_id, content, name):
+        if await _credential(services, delivery, person_id, artifact_id, content, name):
             return
     if kind in {"document", "text"}:
-        await _document(services, person_id, artifact_id, content, mime)
+        await _document(services, delivery, person_id, artifact_id, content, mime)
 
 
 async def _document(
-    services: Services, person_id: int, artifact_id: int, content: bytes, mime: str
+    services: Services,
+    delivery: Delivery,
+    person_id: int,
+    artifact_id: int,
+    content: bytes,
+    mime: str,
 ) -> None:
     from extractors.documents import document_text
 
@@ -57,6 +65,7 @@ async def _document(
         await services.extractor.extract(text[:MAX_EXTRACT_CHARS]) if services.extractor else None
     )
     now = services.clock.now()
+    told: Told | None = None
     async with services.uow() as uow:
         await uow.artifacts.update_artifact(person_id, artifact_id, text_excerpt=text[:2000])
         if result is not None:
@@ -65,12 +74,18 @@ async def _document(
             )
             messages = noticed(added)
             if messages:
-                await tell(services, uow, person_id, messages)
+                told = await tell(uow, person_id, messages, now)
         await uow.commit()
+    await deliver(services, delivery, told)
 
 
 async def _credential(
-    services: Services, person_id: int, artifact_id: int, content: bytes, name: str
+    services: Services,
+    delivery: Delivery,
+    person_id: int,
+    artifact_id: int,
+    content: bytes,
+    name: str,
 ) -> bool:
     from ler.verify import inspect_credential
     from passport.errors import FileRejected
@@ -121,8 +136,7 @@ async def _credential(
         title = (
             report.achievements[0].name if report.achievements else (report.issuer_name or name)
         )
-        await tell(
-            services,
+        told = await tell(
             uow,
             person_id,
             [
@@ -132,8 +146,10 @@ async def _credential(
                     )
                 )
             ],
+            now,
         )
         await uow.commit()
+    await deliver(services, delivery, told)
     return True
 
 

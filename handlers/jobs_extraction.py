@@ -1,13 +1,14 @@
 """The extraction job: talent signals found in an entry, offered to the person to keep.
 
 The extraction (and an LLM-written follow-up) runs outside any transaction; the suggestions,
-the follow-up bookkeeping and what the person is told are written in one short transaction.
+the follow-up bookkeeping and what the person is told (an outbox reply) are written in one
+short transaction, and that reply is sent after the commit.
 """
 
 from __future__ import annotations
 
 from handlers import texts
-from handlers.announce import noticed, tell
+from handlers.announce import Told, deliver, noticed, tell
 from handlers.context import Services
 from handlers.feedback import store_suggestions
 from handlers.signal_rows import MAX_EXTRACT_CHARS
@@ -37,6 +38,7 @@ class ExtractionJobs:
         quiet = job.quiet
         written = None if quiet else await self._written_followup(person_id, entry.text, result)
         now = services.clock.now()
+        told: Told | None = None
         async with services.uow() as uow:
             current = await uow.entries.get_entry(person_id, entry.id)
             person = await uow.people.get_person(person_id)
@@ -72,8 +74,10 @@ class ExtractionJobs:
                 messages = [Outbound(text=texts.NOTICED_NOTHING)]
             await uow.people.update_person(person_id, state=state)
             if messages:
-                await tell(services, uow, person_id, messages)
+                # Stored with the suggestions they announce: both commit, or neither.
+                told = await tell(uow, person_id, messages, now)
             await uow.commit()
+        await deliver(services, self.delivery, told)
 
     async def _written_followup(
         self, person_id: int, text: str, result: ExtractionResult

@@ -6,7 +6,7 @@ lives in `handlers.evidence`; these jobs fetch, check and route.
 
 from __future__ import annotations
 
-from handlers.announce import tell
+from handlers.announce import deliver, tell
 from handlers.context import Services
 from handlers.evidence import process_artifact
 from handlers.files import store_content
@@ -58,12 +58,13 @@ class FileJobs:
         except FileRejected as exc:
             async with services.uow() as uow:
                 await uow.artifacts.delete_artifact(person_id, artifact_id)
-                await tell(services, uow, person_id, [Outbound(text=exc.reason)])
+                told = await tell(uow, person_id, [Outbound(text=exc.reason)], now)
                 await uow.commit()
+            await deliver(services, self.delivery, told)
 
     async def process_artifact(self, job: ProcessArtifact) -> None:
         """Read what a stored file says: document text, a credential, a voice note."""
-        await process_artifact(self.services, job.person_id, job.artifact_id)
+        await process_artifact(self.services, self.delivery, job.person_id, job.artifact_id)
 
     async def forget_files(self, job: ForgetFiles) -> None:
         """Remove folders /forget could not (retried with backoff while any is left)."""

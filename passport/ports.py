@@ -146,6 +146,10 @@ class Outbox(Protocol):
         """Take whole replies whose holder let go: unsent parts (`only`: to that identity)."""
         ...
 
+    async def release_person(self, person_id: int, now: datetime) -> int:
+        """A person's replies waiting out a delay become due now (they came back)."""
+        ...
+
     async def keep_alive(self, now: datetime) -> None:
         """Renew the lease on every part this process holds."""
         ...

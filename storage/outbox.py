@@ -308,6 +308,21 @@ class OutboxWriter:
                 )
         return parts
 
+    async def release_person(self, person_id: int, now: datetime) -> int:
+        """A person's replies waiting out a delay become due now (they came back: the terminal
+        chat reopened, or they unblocked the bot); parts a process holds are left to it."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.person_id == person_id,
+                OutboxRow.status == "pending",
+                OutboxRow.locked_by.is_(None),
+                OutboxRow.locked_until > now,
+            )
+            .values(locked_until=now - timedelta(milliseconds=1))  # claim takes `< now`
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def keep_alive(self, now: datetime) -> None:
         """Renew the lease on every part this process holds (it is alive and will send them)."""
         await self.session.execute(

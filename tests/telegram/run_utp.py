@@ -7,6 +7,8 @@ window a crash can hit; the restart must store nothing twice.
 UTP_TEST_DIE_BEFORE_SEND=n dies as the n-th reply part is about to go out (committed to the
 outbox, offset stored, nothing sent); UTP_TEST_DIE_AFTER_MARK=n dies right after the n-th part
 was sent and its mark committed (the rest of a multi-part reply still to go).
+UTP_TEST_DIE_BEFORE_TEXT=words dies as the first part starting with those words is about to go
+out (e.g. a job's "I noticed …", committed to the outbox with its suggestions).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 DIE_AT = int(os.environ.get("UTP_TEST_DIE_AT_OFFSET", "0"))
 DIE_BEFORE_SEND = int(os.environ.get("UTP_TEST_DIE_BEFORE_SEND", "0"))
 DIE_AFTER_MARK = int(os.environ.get("UTP_TEST_DIE_AFTER_MARK", "0"))
+DIE_BEFORE_TEXT = os.environ.get("UTP_TEST_DIE_BEFORE_TEXT", "")
 
 
 def _arm() -> None:
@@ -49,6 +52,19 @@ def _arm_send() -> None:
     telegram_send.TelegramSender._send_one = send_or_die
 
 
+def _arm_text() -> None:
+    from bot.channels import telegram_send
+
+    original = telegram_send.TelegramSender._send_one
+
+    async def send_or_die(self, target, message, edit):
+        if message.text.startswith(DIE_BEFORE_TEXT):
+            os._exit(137)
+        await original(self, target, message, edit)
+
+    telegram_send.TelegramSender._send_one = send_or_die
+
+
 def _arm_mark() -> None:
     from bot import delivery
 
@@ -71,6 +87,8 @@ if __name__ == "__main__":
         _arm_send()
     if DIE_AFTER_MARK:
         _arm_mark()
+    if DIE_BEFORE_TEXT:
+        _arm_text()
     from bot.cli import main
 
     sys.exit(main(sys.argv[1:] or ["run"]))
