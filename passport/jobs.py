@@ -287,6 +287,11 @@ def kinds(types: Sequence[type[JobMessage]]) -> tuple[str, ...]:
     return tuple(t.kind for t in types)
 
 
+def as_row(message: JobMessage) -> dict[str, Any]:
+    """A message as the columns it is stored in (kind, payload, person_id), for bulk inserts."""
+    return {"kind": message.kind, "payload": message.payload(), "person_id": message.person_id}
+
+
 def decode(kind: str, person_id: int | None, payload: Mapping[str, Any]) -> JobMessage:
     """The message a stored row holds; UnknownJob when this release cannot read it."""
     message_type = BY_KIND.get(kind)

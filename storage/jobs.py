@@ -49,11 +49,6 @@ class ClaimedJob:
         return decode(self.kind, self.person_id, self.payload)
 
 
-def job_values(message: JobMessage) -> dict[str, Any]:
-    """A message as the columns it is stored in (kind, payload, person_id), unsealed."""
-    return {"kind": message.kind, "payload": message.payload(), "person_id": message.person_id}
-
-
 def _opened(job: ClaimedJob, sealer: sealing.Sealer) -> ClaimedJob:
     try:
         payload, forgotten = sealer.open_json(job.payload), False
