@@ -215,7 +215,8 @@ def webhook_secret(configured: str | None, secret_key: str, token: str) -> str:
 
 def build_telegram_channel(deps: ChannelDeps, settings: Settings) -> TelegramChannel:
     """The Telegram channel for `utp run` / `utp web` / workers (registered in bot/process.py)."""
-    token = settings.telegram_bot_token
+    settings.require("telegram_bot_token")
+    token = settings.telegram_bot_token or ""
     bot = make_bot(token, settings.telegram_api_base_url, settings.telegram_file_base_url)
     return TelegramChannel(
         bot,
