@@ -29,7 +29,7 @@ from passport.errors import ExtractionError
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 2  # bump when the cached matrices change meaning or layout
+INDEX_VERSION = 3  # bump when the cached matrices change meaning or layout
 W_WHOLE, W_WINDOW, W_DESC, W_LEX = 1.0, 1.0, 0.5, 0.3
 W_RERANK = 1.0  # weight of the optional second model (hybrid mode)
 RANK_CHUNK_WORDS = 60  # a long text is ranked chunk by chunk (bounded work per call)
@@ -50,7 +50,7 @@ def default_cache_dir() -> Path:
 class _Matrices:
     labels_t: np.ndarray  # (d, n) preferred labels, transposed, float32
     descs_t: np.ndarray  # (d, n) "label. description", transposed, float32
-    alts: np.ndarray  # (m, d) alternative labels, grouped by skill, float16
+    alts: np.ndarray  # (m, d) alternative labels, grouped by skill, float32
     alt_owner: np.ndarray  # (m,) skill row of each alternative label, int32
 
 
@@ -88,9 +88,10 @@ class EscoIndex:
     # The cache is one .npy file per matrix, memory-mapped read-only: loading takes
     # milliseconds, a process holds in memory only the pages it reads (the alternative labels,
     # the biggest matrix, are read for a few hundred candidates per text), and processes on
-    # one machine share them. Vectors are stored as float16 (half the disk, no measurable
-    # change in ranking); the two matrices multiplied whole are kept widened to float32, ready
-    # for BLAS, and the alternative labels are widened row by row as they are read.
+    # one machine share them. Vectors are rounded to float16 (no measurable change in
+    # ranking) and stored widened to float32, ready for BLAS: widening the alternative labels
+    # row by row as they are read cost more per text than the whole ranking (numpy has no fast
+    # float16 cast here).
     def _cache_paths(self) -> dict[str, Path]:
         stem = f"esco_index_v{INDEX_VERSION}_{self.embedder.name}_{self._digest}"
         return {name: self.cache_dir / f"{stem}_{name}.npy" for name in _Matrices.__slots__}
@@ -111,7 +112,10 @@ class EscoIndex:
         return matrices
 
     def _open(self, paths: dict[str, Path]) -> _Matrices:
-        m = _Matrices(**{name: np.load(path, mmap_mode="r") for name, path in paths.items()})
+        # Plain ndarray views of the maps: np.memmap's own indexing is slower.
+        m = _Matrices(
+            **{name: np.load(path, mmap_mode="r").view(np.ndarray) for name, path in paths.items()}
+        )
         return self._check(m)
 
     def _check(self, m: _Matrices) -> _Matrices:
@@ -122,7 +126,7 @@ class EscoIndex:
             or m.descs_t.shape != (d, n)
             or m.alts.shape != (alts, d)
             or m.alt_owner.shape != (alts,)
-            or (m.labels_t.dtype, m.descs_t.dtype) != (np.float32, np.float32)
+            or {m.labels_t.dtype, m.descs_t.dtype, m.alts.dtype} != {np.dtype(np.float32)}
         ):
             raise ValueError("the ESCO index cache does not match the taxonomy")
         return m
@@ -139,7 +143,7 @@ class EscoIndex:
         return _Matrices(
             labels_t=np.ascontiguousarray(vectors[:n].T, dtype=np.float32),
             descs_t=np.ascontiguousarray(vectors[n + m :].T, dtype=np.float32),
-            alts=vectors[n : n + m],
+            alts=np.ascontiguousarray(vectors[n : n + m], dtype=np.float32),
             alt_owner=np.asarray(owner, dtype=np.int32),
         )
 
@@ -214,7 +218,7 @@ class EscoIndex:
         # Row numbers of every alternative label of every candidate, without a Python loop.
         starts = np.repeat(self._alt_lo[candidates] - np.cumsum(counts) + counts, counts)
         alt_rows = starts + np.arange(int(counts.sum()))
-        alt_whole, alt_win = query.reduce(rows @ self._m.alts[alt_rows].astype(np.float32).T)
+        alt_whole, alt_win = query.reduce(rows @ self._m.alts[alt_rows].T)
         owners = self._m.alt_owner[alt_rows]
         best = np.full(len(fused), -1.0, dtype=np.float32)
         np.maximum.at(best, owners, alt_whole)

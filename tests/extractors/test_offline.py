@@ -124,7 +124,7 @@ def test_index_cache_is_reused(index_cache_dir, esco_index: EscoIndex) -> None:
     matrix = re.compile(r"_(labels_t|descs_t|alts|alt_owner)\.npy$")
     assert len(files) == 4 and len({matrix.sub("", f.name) for f in files}) == 1  # one index
     again = EscoIndex(cache_dir=index_cache_dir, progress=False)
-    assert isinstance(again._m.alts, np.memmap)  # mapped from the cache, not rebuilt
+    assert isinstance(again._m.alts.base, np.memmap)  # mapped from the cache, not rebuilt
     assert [s.uri for s, _ in again.rank("python", 3)] == [
         s.uri for s, _ in esco_index.rank("python", 3)
     ]
