@@ -54,7 +54,7 @@ def _plain(dialect: Dialect) -> type[Dialect]:
 
 def _as_text(statement: Any, dialect: Dialect) -> TextClause | TextualSelect:
     # Named parameters (`:name`) are the form text() reads.
-    compiled = statement.compile(dialect=_plain(dialect)(paramstyle="named"))
+    compiled = statement.compile(dialect=_plain(dialect)(paramstyle="named"))  # type: ignore[call-arg]
     params = {}
     for param, name in compiled.bind_names.items():
         # Literals inside the statement keep their value; the caller supplies the rest.
@@ -62,7 +62,7 @@ def _as_text(statement: Any, dialect: Dialect) -> TextClause | TextualSelect:
         params[name] = bindparam(name, value=value, type_=param.type)
     clause = text(compiled.string).bindparams(*params.values())
     returned = getattr(statement, "selected_columns", None)
-    if returned is None and getattr(statement, "_returning", ()):
+    if returned is None and getattr(statement, "_returning", None):
         returned = statement.exported_columns
     if not returned:
         return clause

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from passport.jobs import JobMessage
+from passport.jobs import JobMessage, as_row
 from passport.rhythm import (
     HISTORY_WEEKS,
     DigestPlan,
@@ -31,7 +31,6 @@ from passport.timeutil import iso_week
 
 # Called through the module (`q.insert_nudges`), so a test can stand in for one query.
 from storage import nudges as q
-from storage.jobs import job_values
 from storage.team import claim_team_posts
 from storage.team_topics import team_categories
 
@@ -96,7 +95,7 @@ class SqlAlchemyRhythmClaims:
         self.max_attempts = max_attempts  # of each job a claim enqueues
 
     def _rows(self, jobs: Sequence[JobMessage]) -> list[dict[str, Any]]:
-        return [{**job_values(job), "max_attempts": self.max_attempts} for job in jobs]
+        return [{**as_row(job), "max_attempts": self.max_attempts} for job in jobs]
 
     async def resume_expired(self, now: datetime) -> int:
         """End every pause whose end date has come; how many ended."""

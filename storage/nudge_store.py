@@ -10,10 +10,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from passport.jobs import Nudge
+from passport.jobs import Nudge, as_row
 from passport.messages import Address
 from passport.rhythm import NudgeInfo
-from storage.jobs import job_values
 from storage.models import EntryRow, IdentityRow, NudgeRow, PersonRow
 from storage.nudges import JOBS, NUDGE_COLUMNS, NUDGES, PERSONS, nudge_info, update_many
 from storage.sealing import load_keys
@@ -101,7 +100,7 @@ class SqlAlchemyNudgeStore:
                     insert(JOBS),
                     [
                         dict(
-                            **job_values(Nudge((nid,), pid)),
+                            **as_row(Nudge((nid,), pid)),
                             status="queued",
                             attempts=0,
                             max_attempts=_RETRY_ATTEMPTS,
