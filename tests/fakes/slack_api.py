@@ -56,17 +56,24 @@ class FakeSlackAPI:
 
     def add_team(self, team_id: str, token: str, enterprise_id: str | None = None) -> Team:
         """A workspace whose bot uses `token`."""
-        team = Team(team_id, token, enterprise_id, bot_user_id=f"UBOT{team_id}",
-                    bot_id=f"B{team_id}")
+        team = Team(
+            team_id, token, enterprise_id, bot_user_id=f"UBOT{team_id}", bot_id=f"B{team_id}"
+        )
         self.teams[token] = team
         return team
 
-    def add_user(self, user_id: str, tz: str = "Europe/Berlin", name: str = "",
-                 admin: bool = False) -> None:
+    def add_user(
+        self, user_id: str, tz: str = "Europe/Berlin", name: str = "", admin: bool = False
+    ) -> None:
         """A member with a profile time zone."""
-        self.users[user_id] = {"id": user_id, "tz": tz, "real_name": name or user_id,
-                               "profile": {"display_name": name or user_id},
-                               "is_admin": admin, "is_owner": False}
+        self.users[user_id] = {
+            "id": user_id,
+            "tz": tz,
+            "real_name": name or user_id,
+            "profile": {"display_name": name or user_id},
+            "is_admin": admin,
+            "is_owner": False,
+        }
 
     def add_file(self, file_id: str, content: bytes, name: str, mime: str) -> None:
         """A file someone shared; downloadable at /files/<id>/<name> with a bot token."""
@@ -148,8 +155,9 @@ class FakeSlackAPI:
         pending = self.fail.get(method)
         if pending:
             status = pending.pop(0)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=status,
-                                     headers={"Retry-After": "1"})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=status, headers={"Retry-After": "1"}
+            )
         if method == "oauth.v2.access":
             return self._oauth(args)
         if method == "apps.connections.open":
@@ -168,18 +176,32 @@ class FakeSlackAPI:
         if team is None:
             return web.json_response({"ok": False, "error": "invalid_code"})
         self.teams[team.token] = team
-        return web.json_response({
-            "ok": True, "app_id": "AUTP", "access_token": team.token, "token_type": "bot",
-            "scope": "chat:write,im:history", "bot_user_id": team.bot_user_id,
-            "team": {"id": team.team_id, "name": team.team_id},
-            "enterprise": {"id": team.enterprise_id} if team.enterprise_id else None,
-            "authed_user": {"id": "UINSTALLER"}, "is_enterprise_install": False,
-        })
+        return web.json_response(
+            {
+                "ok": True,
+                "app_id": "AUTP",
+                "access_token": team.token,
+                "token_type": "bot",
+                "scope": "chat:write,im:history",
+                "bot_user_id": team.bot_user_id,
+                "team": {"id": team.team_id, "name": team.team_id},
+                "enterprise": {"id": team.enterprise_id} if team.enterprise_id else None,
+                "authed_user": {"id": "UINSTALLER"},
+                "is_enterprise_install": False,
+            }
+        )
 
     def _auth_test(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://example.slack.com/", "team": team.team_id,
-                "team_id": team.team_id, "enterprise_id": team.enterprise_id,
-                "user_id": team.bot_user_id, "bot_id": team.bot_id, "user": "utp"}
+        return {
+            "ok": True,
+            "url": "https://example.slack.com/",
+            "team": team.team_id,
+            "team_id": team.team_id,
+            "enterprise_id": team.enterprise_id,
+            "user_id": team.bot_user_id,
+            "bot_id": team.bot_id,
+            "user": "utp",
+        }
 
     def _conversations_open(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": f"D{args['users']}"}}
@@ -202,14 +224,21 @@ class FakeSlackAPI:
         if f is None:
             return {"ok": False, "error": "file_not_found"}
         url = f"{self.base}/files/{args['file']}/{f['name']}"
-        return {"ok": True, "file": {"id": args["file"], "name": f["name"],
-                                     "mimetype": f["mime"], "size": len(f["content"]),
-                                     "url_private": url, "url_private_download": url}}
+        return {
+            "ok": True,
+            "file": {
+                "id": args["file"],
+                "name": f["name"],
+                "mimetype": f["mime"],
+                "size": len(f["content"]),
+                "url_private": url,
+                "url_private_download": url,
+            },
+        }
 
     def _files_getUploadURLExternal(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         upload_id = f"F{next(_ts)}"
-        return {"ok": True, "upload_url": f"{self.base}/upload/{upload_id}",
-                "file_id": upload_id}
+        return {"ok": True, "upload_url": f"{self.base}/upload/{upload_id}", "file_id": upload_id}
 
     def _files_completeUploadExternal(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "files": [{"id": f["id"]} for f in args.get("files", [])]}
@@ -222,8 +251,9 @@ class FakeSlackAPI:
         token = (auth or "").removeprefix("Bearer ")
         f = self.files.get(request.match_info["file_id"])
         if f is None or token not in self.teams or token in self.revoked:
-            return web.Response(text="<html><body>Sign in to Slack</body></html>",
-                                content_type="text/html")
+            return web.Response(
+                text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
+            )
         return web.Response(body=f["content"], content_type=f["mime"])
 
     async def _moved(self, request: web.Request) -> web.Response:

@@ -24,14 +24,16 @@ class Rig:
         self.channel = FakeChannel("console")
         app.add_channel(self.channel)
 
-    async def add(self, user: str, *, weekday: int = 6, hour: int = 18, tz: str = "UTC",
-                  **columns: object) -> int:
+    async def add(
+        self, user: str, *, weekday: int = 6, hour: int = 18, tz: str = "UTC", **columns: object
+    ) -> int:
         """An onboarded person with a schedule; next_nudge_at computed as onboarding does."""
         now = self.clock.now()
         async with self.app.services.uow() as uow:
             person = await uow.people.create_person(Address("console", user, user), user, now)
-            await uow.people.update_person(person.id, weekday=weekday, hour=hour, timezone=tz,
-                                             onboarded=True, consented=True)
+            await uow.people.update_person(
+                person.id, weekday=weekday, hour=hour, timezone=tz, onboarded=True, consented=True
+            )
             fresh = await uow.people.get_person(person.id)
             values = {"next_nudge_at": next_nudge_at(fresh.schedule, now), **columns}
             await uow.people.update_person(person.id, **values)

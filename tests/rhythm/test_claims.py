@@ -33,8 +33,12 @@ async def _count(rig: Rig, model) -> int:
 
 
 def _sends(*rigs: Rig) -> Counter:
-    return Counter(a.user_id for rig in rigs for a, m in rig.channel.sent
-                   if m.text.startswith("Your weekly question"))
+    return Counter(
+        a.user_id
+        for rig in rigs
+        for a, m in rig.channel.sent
+        if m.text.startswith("Your weekly question")
+    )
 
 
 async def test_two_workers_ticking_at_once_never_send_twice(make_rig, db_url):
@@ -44,10 +48,12 @@ async def test_two_workers_ticking_at_once_never_send_twice(make_rig, db_url):
     people = await _people(one, 60)
     at = SUNDAY + timedelta(hours=1)
     one.clock.set(at)
-    small = [Scheduler(r.app.sessionmaker, r.clock, r.app.services.limits, batch=7)
-             for r in (one, two)]
-    reports = await asyncio.gather(small[0].tick(at), small[1].tick(at), small[0].tick(at),
-                                   small[1].tick(at))
+    small = [
+        Scheduler(r.app.sessionmaker, r.clock, r.app.services.limits, batch=7) for r in (one, two)
+    ]
+    reports = await asyncio.gather(
+        small[0].tick(at), small[1].tick(at), small[0].tick(at), small[1].tick(at)
+    )
     assert sum(r.nudged for r in reports) == len(people)
     await asyncio.gather(one.app.runner.run_until_idle(), two.app.runner.run_until_idle())
     sends = _sends(one, two)
@@ -105,8 +111,9 @@ async def test_a_worker_killed_mid_wave_then_restarted(make_rig, db_url, monkeyp
     # Restart a little later: leases of the dead worker ran out; a new pass and runner finish.
     later = at + timedelta(minutes=10)
     rig.clock.set(later)
-    report = await Scheduler(rig.app.sessionmaker, rig.clock, rig.app.services.limits,
-                             batch=10).tick(later)
+    report = await Scheduler(
+        rig.app.sessionmaker, rig.clock, rig.app.services.limits, batch=10
+    ).tick(later)
     assert report.nudged == 30
     await rig.app.runner.run_until_idle()
     sends = _sends(rig)

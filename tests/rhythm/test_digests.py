@@ -16,8 +16,11 @@ SUNDAY_18_BERLIN = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
 
 
 def _digests(rig, user):
-    return [t for t in rig.texts(user) if "passport" in t.lower() and not
-            t.startswith("Your weekly question")]
+    return [
+        t
+        for t in rig.texts(user)
+        if "passport" in t.lower() and not t.startswith("Your weekly question")
+    ]
 
 
 async def test_a_weekly_digest_is_sent_on_the_day_and_skipped_when_nothing_is_new(rig):
@@ -48,16 +51,15 @@ async def test_a_weekly_digest_is_sent_on_the_day_and_skipped_when_nothing_is_ne
 
 
 async def test_an_empty_passport_gets_no_scheduled_digest(rig):
-    await rig.add("bea", tz="Europe/Berlin", digest="weekly",
-                  next_digest_at=SUNDAY_18_BERLIN)
+    await rig.add("bea", tz="Europe/Berlin", digest="weekly", next_digest_at=SUNDAY_18_BERLIN)
     await rig.tick(SUNDAY_18_BERLIN)
-    assert rig.texts("bea") and all(t.startswith("Your weekly question")
-                                    for t in rig.texts("bea"))
+    assert rig.texts("bea") and all(t.startswith("Your weekly question") for t in rig.texts("bea"))
 
 
 async def test_paused_people_get_no_digest_and_off_means_off(rig):
-    await rig.add("cat", tz="Europe/Berlin", digest="weekly", paused=True,
-                  next_digest_at=SUNDAY_18_BERLIN)
+    await rig.add(
+        "cat", tz="Europe/Berlin", digest="weekly", paused=True, next_digest_at=SUNDAY_18_BERLIN
+    )
     await rig.add("dan", tz="Europe/Berlin", digest="off", next_digest_at=SUNDAY_18_BERLIN)
     report = await rig.tick(SUNDAY_18_BERLIN)
     assert report.digests == 0
@@ -76,8 +78,9 @@ async def test_a_year_ago_entry_comes_back_now_and_then(rig):
     sundays = [SUNDAY_18_BERLIN + timedelta(days=7 * n) for n in range(4)]
     [turn] = [d for d in sundays if should_resurface(pid, iso_week(d, "Europe/Berlin"))]
     async with rig.app.services.uow() as uow:
-        await uow.entries.add_entry(pid, "I fixed my first bike brake today.",
-                                     turn - timedelta(weeks=52))
+        await uow.entries.add_entry(
+            pid, "I fixed my first bike brake today.", turn - timedelta(weeks=52)
+        )
         await uow.commit()
     for due in sundays:
         await rig.tick(due)
@@ -100,9 +103,11 @@ def test_utp_tick_and_schedule_from_the_command_line(tmp_path, monkeypatch, caps
     from tests.fakes.extractor import FakeExtractor
 
     async def setup() -> None:
-        app = await bootstrap(Settings(), clock=FixedClock(datetime(2026, 11, 30, 9, 0,
-                                                                    tzinfo=UTC)),
-                              extractor=FakeExtractor())
+        app = await bootstrap(
+            Settings(),
+            clock=FixedClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)),
+            extractor=FakeExtractor(),
+        )
         try:
             alice = Person(app, "alice")
             await alice.onboard()

@@ -47,9 +47,11 @@ async def test_a_batch_sends_by_address_and_settles_each_person(rig):
     assert not (await rig.person(ids["gus"])).active
     # "later" became a job of its own for that person, runnable after retry_after.
     async with rig.app.sessionmaker() as session:
-        retry = (await session.scalars(
-            select(JobRow).where(JobRow.person_id == ids["hal"], JobRow.status == "queued")
-        )).all()
+        retry = (
+            await session.scalars(
+                select(JobRow).where(JobRow.person_id == ids["hal"], JobRow.status == "queued")
+            )
+        ).all()
     assert len(retry) == 1 and retry[0].run_after == SUNDAY_18_BERLIN + timedelta(seconds=30)
     rig.clock.set(SUNDAY_18_BERLIN + timedelta(seconds=31))
     await rig.app.runner.run_until_idle()

@@ -31,8 +31,9 @@ async def test_downtime_for_weeks_never_sends_a_burst_of_old_questions(rig):
     report = await rig.tick(datetime(2026, 12, 23, 12, 0, tzinfo=UTC))
     assert report.nudged == 0 and report.advanced == 1
     assert rig.nudges("ben") == []
-    assert (await rig.person(pid)).schedule.next_nudge_at == datetime(2026, 12, 27, 17, 0,
-                                                                     tzinfo=UTC)
+    assert (await rig.person(pid)).schedule.next_nudge_at == datetime(
+        2026, 12, 27, 17, 0, tzinfo=UTC
+    )
     assert (await rig.tick(datetime(2026, 12, 27, 17, 0, tzinfo=UTC))).nudged == 1
     assert len(rig.nudges("ben")) == 1
 
@@ -42,8 +43,9 @@ async def test_a_late_catch_up_keeps_out_of_quiet_hours(rig):
     saturday = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
     report = await rig.tick(saturday + timedelta(hours=5))  # back at 23:00 Berlin
     assert report.nudged == 0 and report.deferred == 1
-    assert (await rig.person(pid)).schedule.next_nudge_at == datetime(2026, 12, 6, 7, 0,
-                                                                     tzinfo=UTC)
+    assert (await rig.person(pid)).schedule.next_nudge_at == datetime(
+        2026, 12, 6, 7, 0, tzinfo=UTC
+    )
     assert (await rig.tick(datetime(2026, 12, 6, 7, 0, tzinfo=UTC))).nudged == 1
     [nudge] = await _nudges(rig, pid)
     assert nudge.iso_week == "2026-W49"
@@ -189,10 +191,12 @@ async def test_a_terminal_person_sees_a_nudge_that_came_due_while_away(make_app,
 
     app = await make_app()  # no console channel: like `utp worker` or `utp tick`
     async with app.services.uow() as uow:
-        person = await uow.people.create_person(Address("console", "ria", "ria"), "Ria",
-                                                  clock.now())
-        await uow.people.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
-                                         next_nudge_at=SUNDAY_18_BERLIN)
+        person = await uow.people.create_person(
+            Address("console", "ria", "ria"), "Ria", clock.now()
+        )
+        await uow.people.update_person(
+            person.id, onboarded=True, timezone="Europe/Berlin", next_nudge_at=SUNDAY_18_BERLIN
+        )
         await uow.commit()
     clock.set(SUNDAY_18_BERLIN)
     assert (await run_tick(app)).nudged == 1
@@ -215,10 +219,12 @@ async def test_away_for_weeks_only_the_latest_question_is_shown(make_app, clock)
 
     app = await make_app()
     async with app.services.uow() as uow:
-        person = await uow.people.create_person(Address("console", "sam", "sam"), "Sam",
-                                                  clock.now())
-        await uow.people.update_person(person.id, onboarded=True, timezone="Europe/Berlin",
-                                         next_nudge_at=SUNDAY_18_BERLIN)
+        person = await uow.people.create_person(
+            Address("console", "sam", "sam"), "Sam", clock.now()
+        )
+        await uow.people.update_person(
+            person.id, onboarded=True, timezone="Europe/Berlin", next_nudge_at=SUNDAY_18_BERLIN
+        )
         await uow.commit()
     for week in range(3):  # a worker ticks every week; the terminal is closed
         clock.set(SUNDAY_18_BERLIN + timedelta(days=7 * week))
@@ -229,6 +235,7 @@ async def test_away_for_weeks_only_the_latest_question_is_shown(make_app, clock)
     await app.release_waiting(Address("console", "sam", "sam"))
     await app.runner.run_until_idle()
     assert len([t for t in console.texts("sam") if t.startswith("Your weekly question")]) == 1
-    statuses = sorted(n.status for n in await SqlAlchemyNudgeStore(app.sessionmaker).recent(
-        person.id))
+    statuses = sorted(
+        n.status for n in await SqlAlchemyNudgeStore(app.sessionmaker).recent(person.id)
+    )
     assert statuses == ["expired", "expired", "sent"]

@@ -70,8 +70,11 @@ def test_choice_favours_categories_with_little_evidence():
 
 
 def test_evidence_counts_answers_by_prompt_category_and_signal_kind():
-    rows = [("work-01", "skill", "S1", 3), (None, "interest", None, 2),
-            ("helping-02", "skill", "S3", 1)]
+    rows = [
+        ("work-01", "skill", "S1", 3),
+        (None, "interest", None, 2),
+        ("helping-02", "skill", "S3", 1),
+    ]
     evidence = evidence_by_category(rows)
     assert evidence["work"] == 3  # the answered prompt's category (and S1)
     assert evidence["passions"] == 2 and evidence["curiosity"] == 2
@@ -88,8 +91,7 @@ def test_a_different_one_is_from_another_category_and_never_the_same():
 def test_team_topics_get_a_head_start_but_no_monopoly():
     from passport.prompts import BY_ID, choose_prompt
 
-    picked = [choose_prompt([], {}, seed=f"p{i}", prefer=("helping",)).category
-              for i in range(20)]
+    picked = [choose_prompt([], {}, seed=f"p{i}", prefer=("helping",)).category for i in range(20)]
     assert picked.count("helping") == 20  # with no history, the team's topic comes first
     recent: list[str] = []
     for _week in range(6):

@@ -99,8 +99,11 @@ async def test_weekday_and_hour_edges_use_the_local_week(rig, tz, weekday, hour,
     assert nudge.iso_week == week
     person = await rig.person(pid)
     assert person.state["prompt"]["week"] == week
-    assert person.schedule.next_nudge_at - due in (timedelta(days=7), timedelta(days=7, hours=1),
-                                                   timedelta(days=6, hours=23))
+    assert person.schedule.next_nudge_at - due in (
+        timedelta(days=7),
+        timedelta(days=7, hours=1),
+        timedelta(days=6, hours=23),
+    )
 
 
 def test_quiet_hours_wrap_midnight_and_end_in_the_morning_local():

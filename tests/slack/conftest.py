@@ -41,14 +41,20 @@ class SlackRig:
 
     def posts(self, user: str) -> list[dict[str, Any]]:
         """Messages posted to a member's DM, in order."""
-        return [c.args for c in self.fake.called("chat.postMessage")
-                if c.args.get("channel") == f"D{user}"]
+        return [
+            c.args
+            for c in self.fake.called("chat.postMessage")
+            if c.args.get("channel") == f"D{user}"
+        ]
 
     def texts(self, user: str) -> list[str]:
         """The texts posted (or updated) in a member's DM, in order."""
-        return [c.args.get("text", "") for c in self.fake.calls
-                if c.method in {"chat.postMessage", "chat.update"}
-                and c.args.get("channel") == f"D{user}"]
+        return [
+            c.args.get("text", "")
+            for c in self.fake.calls
+            if c.method in {"chat.postMessage", "chat.update"}
+            and c.args.get("channel") == f"D{user}"
+        ]
 
     def last_values(self, user: str) -> list[str]:
         """Button values of the latest message with buttons in a member's DM."""
@@ -57,8 +63,12 @@ class SlackRig:
                 continue
             if call.args.get("channel") != f"D{user}":
                 continue
-            values = [e["value"] for b in call.args.get("blocks") or []
-                      if b["type"] == "actions" for e in b["elements"]]
+            values = [
+                e["value"]
+                for b in call.args.get("blocks") or []
+                if b["type"] == "actions"
+                for e in b["elements"]
+            ]
             if values:
                 return values
         return []
@@ -91,9 +101,9 @@ async def make_rig(make_app, fake_slack) -> AsyncIterator[Callable[..., Any]]:
     clients: list[TestClient] = []
 
     async def make(**overrides: Any) -> SlackRig:
-        settings: dict[str, Any] = dict(slack_signing_secret=SECRET,
-                                        slack_api_url=fake_slack.api_url,
-                                        slack_bot_token=TOKEN_A)
+        settings: dict[str, Any] = dict(
+            slack_signing_secret=SECRET, slack_api_url=fake_slack.api_url, slack_bot_token=TOKEN_A
+        )
         settings.update(overrides)
         app = await make_app(**settings)
         (channel,) = configured_channels(app, app.settings)

@@ -15,14 +15,14 @@ from tests.slack.conftest import TOKEN_A
 @pytest.fixture
 async def fetcher(make_app, fake_slack):
     app = await make_app()
-    return SlackFileFetcher(SlackWorkspaces(app.services, base_url=fake_slack.api_url,
-                                            bot_token=TOKEN_A))
+    return SlackFileFetcher(
+        SlackWorkspaces(app.services, base_url=fake_slack.api_url, bot_token=TOKEN_A)
+    )
 
 
 async def test_a_file_is_downloaded_with_the_bot_token(fetcher, fake_slack):
     fake_slack.add_file("F1", b"%PDF-1.4 hello", "cv.pdf", "application/pdf")
-    content = await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F1"), name="cv.pdf"),
-                                  1000)
+    content = await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F1"), name="cv.pdf"), 1000)
     assert content == b"%PDF-1.4 hello"
     assert fake_slack.downloads == [f"Bearer {TOKEN_A}"]
 
@@ -65,5 +65,7 @@ async def test_a_rate_limited_files_info_is_retried_later(fetcher, fake_slack):
     with pytest.raises(TransientDeliveryError) as caught:
         await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F4"), name="a.pdf"), 1000)
     assert caught.value.retry_after == 1
-    assert await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F4"), name="a.pdf"),
-                               1000) == b"%PDF-1.4"
+    assert (
+        await fetcher.fetch(InboundFile(ref=file_ref(":TA", "F4"), name="a.pdf"), 1000)
+        == b"%PDF-1.4"
+    )

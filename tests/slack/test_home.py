@@ -6,14 +6,16 @@ from tests.slack.test_member_week import onboard
 
 
 def _view(rig, user: str) -> str:
-    return str([c for c in rig.fake.called("views.publish") if c.args["user_id"] == user][-1]
-               .args["view"])
+    return str(
+        [c for c in rig.fake.called("views.publish") if c.args["user_id"] == user][-1].args["view"]
+    )
 
 
 async def test_opt_in_from_app_home_starts_in_the_dm(make_rig):
     rig = await make_rig()
-    await rig.slack.event("TA", {"type": "app_home_opened", "user": "UBOB", "tab": "home",
-                                 "channel": "DUBOB"})
+    await rig.slack.event(
+        "TA", {"type": "app_home_opened", "user": "UBOB", "tab": "home", "channel": "DUBOB"}
+    )
     await rig.settle()
     assert "Start my passport" in _view(rig, "UBOB")
     await rig.slack.tap("TA", "UBOB", "optin", action_id="utp:home:optin", home=True)
@@ -49,24 +51,40 @@ async def test_admin_sets_workspace_defaults_members_are_offered_them(make_rig):
     await rig.slack.event("TA", {"type": "app_home_opened", "user": "UADMIN", "tab": "home"})
     await rig.settle()
     assert "utp:admin:day" in _view(rig, "UADMIN")
-    await rig.slack.select("TA", "UADMIN", {"type": "static_select", "action_id": "utp:admin:day",
-                                            "selected_option": {"value": "4"}})
-    await rig.slack.select("TA", "UADMIN", {"type": "static_select",
-                                            "action_id": "utp:admin:hour",
-                                            "selected_option": {"value": "10"}})
-    await rig.slack.select("TA", "UADMIN", {"type": "multi_static_select",
-                                            "action_id": "utp:admin:categories",
-                                            "selected_options": [{"value": "learning"},
-                                                                 {"value": "nonsense"}]})
+    await rig.slack.select(
+        "TA",
+        "UADMIN",
+        {"type": "static_select", "action_id": "utp:admin:day", "selected_option": {"value": "4"}},
+    )
+    await rig.slack.select(
+        "TA",
+        "UADMIN",
+        {
+            "type": "static_select",
+            "action_id": "utp:admin:hour",
+            "selected_option": {"value": "10"},
+        },
+    )
+    await rig.slack.select(
+        "TA",
+        "UADMIN",
+        {
+            "type": "multi_static_select",
+            "action_id": "utp:admin:categories",
+            "selected_options": [{"value": "learning"}, {"value": "nonsense"}],
+        },
+    )
     await rig.settle()
     from bot.channels.slack_home import workspace_defaults
 
     defaults = await workspace_defaults(rig.app.services, ":TA")
     assert (defaults.weekday, defaults.hour, defaults.categories) == (4, 10, ("learning",))
     # A non-admin cannot change them.
-    await rig.slack.select("TA", "UALICE", {"type": "static_select",
-                                            "action_id": "utp:admin:day",
-                                            "selected_option": {"value": "0"}})
+    await rig.slack.select(
+        "TA",
+        "UALICE",
+        {"type": "static_select", "action_id": "utp:admin:day", "selected_option": {"value": "0"}},
+    )
     await rig.settle()
     assert (await workspace_defaults(rig.app.services, ":TA")).weekday == 4
     # A new member is offered the team default first.
@@ -85,8 +103,9 @@ async def test_add_to_my_passport_shortcut_keeps_the_message_once(make_rig):
     rig = await make_rig()
     await onboard(rig)
     for _ in range(2):
-        sent = await rig.slack.shortcut("TA", "UALICE",
-                                        "Alice ran the <!channel> retro &amp; demo.")
+        sent = await rig.slack.shortcut(
+            "TA", "UALICE", "Alice ran the <!channel> retro &amp; demo."
+        )
         assert sent.status == 200
     await rig.settle()
     person = await rig.person("TA", "UALICE")

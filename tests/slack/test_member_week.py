@@ -64,8 +64,12 @@ async def test_a_members_week(make_rig, db_url, clock):
 
     # A file shared in the DM becomes an artifact: files.info, then a download with the token.
     fake.add_file("F1", PNG, "badge.png", "image/png")
-    await rig.slack.message("TA", "UALICE", "", files=[
-        {"id": "F1", "name": "badge.png", "mimetype": "image/png", "size": len(PNG)}])
+    await rig.slack.message(
+        "TA",
+        "UALICE",
+        "",
+        files=[{"id": "F1", "name": "badge.png", "mimetype": "image/png", "size": len(PNG)}],
+    )
     await rig.settle()
     async with rig.app.services.uow() as uow:
         (artifact,) = await uow.artifacts.artifacts(person.id)
@@ -83,8 +87,9 @@ async def test_a_members_week(make_rig, db_url, clock):
     assert rig.texts("UALICE")[-1].startswith("Your passport so far")
 
     # App Home: the passport at a glance.
-    await rig.slack.event("TA", {"type": "app_home_opened", "user": "UALICE",
-                                 "channel": "DUALICE", "tab": "home"})
+    await rig.slack.event(
+        "TA", {"type": "app_home_opened", "user": "UALICE", "channel": "DUALICE", "tab": "home"}
+    )
     await rig.settle()
     (publish,) = fake.called("views.publish")
     view = str(publish.args["view"])

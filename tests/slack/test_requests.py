@@ -22,12 +22,19 @@ async def test_a_retried_event_is_processed_once(make_rig):
     rig = await make_rig()
     await onboard(rig)
     before = len(rig.posts("UALICE"))
-    first = await rig.slack.message("TA", "UALICE", "Fixed the team's build today.",
-                                    event_id="EvSAME", ts="1764500100.000001")
+    first = await rig.slack.message(
+        "TA", "UALICE", "Fixed the team's build today.", event_id="EvSAME", ts="1764500100.000001"
+    )
     assert first.status == 200
     for retry in (1, 2):  # Slack did not see our 200 in time and sends it again
-        again = await rig.slack.message("TA", "UALICE", "Fixed the team's build today.",
-                                        event_id="EvSAME", ts="1764500100.000001", retry=retry)
+        again = await rig.slack.message(
+            "TA",
+            "UALICE",
+            "Fixed the team's build today.",
+            event_id="EvSAME",
+            ts="1764500100.000001",
+            retry=retry,
+        )
         assert again.status == 200
     await rig.channel.drain()
     assert await _entries(rig, "TA", "UALICE") == 1
@@ -36,9 +43,19 @@ async def test_a_retried_event_is_processed_once(make_rig):
 
 async def test_a_bad_signature_is_refused_and_nothing_is_stored(make_rig):
     rig = await make_rig()
-    body = json.dumps(rig.slack.envelope("TA", {
-        "type": "message", "channel": "DUALICE", "channel_type": "im", "user": "UALICE",
-        "text": "hello", "ts": "1764500200.000001"}))
+    body = json.dumps(
+        rig.slack.envelope(
+            "TA",
+            {
+                "type": "message",
+                "channel": "DUALICE",
+                "channel_type": "im",
+                "user": "UALICE",
+                "text": "hello",
+                "ts": "1764500200.000001",
+            },
+        )
+    )
     sent = await rig.slack.post(body, "application/json", secret="not-the-secret")
     assert sent.status == 401
     assert await rig.person("TA", "UALICE") is None
@@ -88,8 +105,9 @@ async def test_send_raises_transient_on_429_with_retry_after(make_rig):
     rig = await make_rig()
     rig.fake.fail["chat.postMessage"] = [429]
     try:
-        await rig.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
-                               [Outbound(text="hello")])
+        await rig.channel.send(
+            Address("slack", "UALICE", "DUALICE", ":TA"), [Outbound(text="hello")]
+        )
     except TransientDeliveryError as exc:
         assert exc.retry_after == 1
     else:
@@ -100,13 +118,28 @@ async def test_an_edit_in_the_dm_revises_the_note(make_rig):
     rig = await make_rig()
     await onboard(rig)
     await rig.slack.message("TA", "UALICE", "Baked bread.", ts="1764500300.000001")
-    await rig.slack.event("TA", {
-        "type": "message", "subtype": "message_changed", "channel": "DUALICE",
-        "channel_type": "im", "ts": "1764500301.000001",
-        "message": {"type": "message", "user": "UALICE", "text": "Baked bread for the team.",
-                    "ts": "1764500300.000001"},
-        "previous_message": {"type": "message", "user": "UALICE", "text": "Baked bread.",
-                             "ts": "1764500300.000001"}})
+    await rig.slack.event(
+        "TA",
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "DUALICE",
+            "channel_type": "im",
+            "ts": "1764500301.000001",
+            "message": {
+                "type": "message",
+                "user": "UALICE",
+                "text": "Baked bread for the team.",
+                "ts": "1764500300.000001",
+            },
+            "previous_message": {
+                "type": "message",
+                "user": "UALICE",
+                "text": "Baked bread.",
+                "ts": "1764500300.000001",
+            },
+        },
+    )
     await rig.settle()
     person = await rig.person("TA", "UALICE")
     async with rig.app.services.uow() as uow:
@@ -137,8 +170,9 @@ async def test_a_reply_in_a_dm_thread_is_captured_and_answered_there(make_rig):
     rig = await make_rig()
     await onboard(rig)
     before = len(rig.posts("UALICE"))
-    await rig.slack.message("TA", "UALICE", "Answering in the thread: I led standup.",
-                            thread_ts="1764500000.000009")
+    await rig.slack.message(
+        "TA", "UALICE", "Answering in the thread: I led standup.", thread_ts="1764500000.000009"
+    )
     await rig.channel.drain()
     assert await _entries(rig, "TA", "UALICE") == 1
     (ack,) = rig.posts("UALICE")[before:]

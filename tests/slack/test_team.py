@@ -23,12 +23,21 @@ from tests.slack.test_workspaces import install
 ESCO = "http://data.europa.eu/esco/skill/"
 RULES = {  # keyword → a real ESCO skill (the map names skills from the shipped taxonomy)
     "team": (ESCO + "60c78287-22eb-4103-9c8c-28deaa460da0", "work in teams", "T4"),
-    "spreadsheet": (ESCO + "1973c966-f236-40c9-b2d4-5d71a89019be", "use spreadsheets software",
-                    "S5"),
-    "english": (ESCO + "0ee9e985-0ee5-4a73-8a12-78b53b261bb2", "interact verbally in English",
-                "L1"),
-    "python": (ESCO + "ccd0a1d9-afda-43d9-b901-96344886e14d", "Python (computer programming)",
-               "K06"),
+    "spreadsheet": (
+        ESCO + "1973c966-f236-40c9-b2d4-5d71a89019be",
+        "use spreadsheets software",
+        "S5",
+    ),
+    "english": (
+        ESCO + "0ee9e985-0ee5-4a73-8a12-78b53b261bb2",
+        "interact verbally in English",
+        "L1",
+    ),
+    "python": (
+        ESCO + "ccd0a1d9-afda-43d9-b901-96344886e14d",
+        "Python (computer programming)",
+        "K06",
+    ),
     "photo": (ESCO + "38509fa4-7c06-4a4b-9622-f521f03c37b8", "photography", "K02"),
 }
 # Each member: a unique word and name that must never show in any team view, and what they did.
@@ -48,8 +57,11 @@ class TeamExtractor(FakeExtractor):
     async def extract(self, text: str, *, rank: int = 0) -> ExtractionResult:
         """One skill per keyword, the whole sentence as evidence."""
         lowered = text.lower()
-        skills = tuple(SkillHit(uri, label, group, text, 0.8)
-                       for word, (uri, label, group) in RULES.items() if word in lowered)
+        skills = tuple(
+            SkillHit(uri, label, group, text, 0.8)
+            for word, (uri, label, group) in RULES.items()
+            if word in lowered
+        )
         return ExtractionResult(skills=skills, strengths=(), extractor=self.name)
 
 
@@ -72,8 +84,14 @@ async def home(rig, user: str, team: str = "TA") -> str:
     await rig.settle()
     view = [c for c in rig.fake.called("views.publish") if c.args["user_id"] == user][-1]
     blocks = view.args["view"]["blocks"]
-    start = next((i for i, b in enumerate(blocks)
-                  if b["type"] == "header" and b["text"]["text"] == "Team skill map"), None)
+    start = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if b["type"] == "header" and b["text"]["text"] == "Team skill map"
+        ),
+        None,
+    )
     return json.dumps(blocks[start:] if start is not None else [])
 
 
@@ -90,7 +108,8 @@ async def cli(monkeypatch, capsys, tmp_path, cache_dir, db_url, workspace: str, 
         monkeypatch.delenv("DATABASE_URL", raising=False)
     capsys.readouterr()
     code = await asyncio.to_thread(
-        main, ["team", "--workspace", workspace, "--json", "--now", now.isoformat()])
+        main, ["team", "--workspace", workspace, "--json", "--now", now.isoformat()]
+    )
     assert code == 0
     return json.loads(capsys.readouterr().out)
 
@@ -102,8 +121,9 @@ def assert_no_member_in(outputs: list[str]) -> None:
                 assert secret not in out, f"{secret!r} leaked into a team view"
 
 
-async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monkeypatch, capsys,
-                                                    tmp_path, cache_dir):
+async def test_the_team_map_from_opt_in_to_opt_out(
+    make_rig, db_url, clock, monkeypatch, capsys, tmp_path, cache_dir
+):
     rig = await make_rig(database_url=db_url, extractor=TeamExtractor())
     for user in MEMBERS:
         await member(rig, user)
@@ -120,9 +140,15 @@ async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monk
     out = await cli(monkeypatch, capsys, tmp_path, cache_dir, db_url, "TA", clock.now())
     seen.append(json.dumps(out))
     assert out["shown"] is False and out["map"] is None and out["participation"] is None
-    await rig.slack.select("TA", "UADMIN", {"type": "conversations_select",
-                                            "action_id": "utp:team:channel",
-                                            "selected_conversation": "CTEAM"})
+    await rig.slack.select(
+        "TA",
+        "UADMIN",
+        {
+            "type": "conversations_select",
+            "action_id": "utp:team:channel",
+            "selected_conversation": "CTEAM",
+        },
+    )
     await rig.settle()
     assert (await run_tick(rig.app)).team_posts == 1
     await rig.settle()
@@ -207,8 +233,11 @@ async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monk
     await rig.slack.command("TA", "UM1", "export json")
     await rig.settle()
     upload = list(rig.fake.uploads.values())[-1]
-    document = json.loads(upload) if upload.startswith(b"{") else json.loads(
-        zipfile.ZipFile(io.BytesIO(upload)).read("passport.json"))
+    document = (
+        json.loads(upload)
+        if upload.startswith(b"{")
+        else json.loads(zipfile.ZipFile(io.BytesIO(upload)).read("passport.json"))
+    )
     assert document["person"]["team_sharing"]["sharing"] is True
     assert document["person"]["team_sharing"]["workspace"] == ":TA"
     assert "pillars" not in json.dumps(document) and "grew" not in json.dumps(document)
@@ -219,8 +248,11 @@ async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monk
     await rig.slack.tap("TA", "UM3", "forget:yes")
     await rig.settle()
     async with rig.app.engine.connect() as conn:
-        sharing = (await conn.execute(text("SELECT COUNT(*) FROM team_members "
-                                           "WHERE sharing = :y"), {"y": True})).scalar()
+        sharing = (
+            await conn.execute(
+                text("SELECT COUNT(*) FROM team_members WHERE sharing = :y"), {"y": True}
+            )
+        ).scalar()
     assert sharing == 4
     admin = await home(rig, "UADMIN")
     assert "Nothing to show yet" in admin and "(4)" not in admin
@@ -230,16 +262,21 @@ async def test_the_team_map_from_opt_in_to_opt_out(make_rig, db_url, clock, monk
 async def two_workspaces(make_rig, fake_slack, db_url):
     """UTP installed over OAuth in TA and TB (SQLite and PostgreSQL)."""
     fake_slack.teams.clear()
-    rig = await make_rig(database_url=db_url, slack_bot_token=None, slack_client_id="111.222",
-                         slack_client_secret="client-secret", extractor=TeamExtractor())
+    rig = await make_rig(
+        database_url=db_url,
+        slack_bot_token=None,
+        slack_client_id="111.222",
+        slack_client_secret="client-secret",
+        extractor=TeamExtractor(),
+    )
     await install(rig, "TA", "xoxb-oauth-a")
     await install(rig, "TB", "xoxb-oauth-b")
     return rig
 
 
-async def test_a_second_workspace_sees_nothing_of_the_first(two_workspaces, db_url, clock,
-                                                            monkeypatch, capsys, tmp_path,
-                                                            cache_dir):
+async def test_a_second_workspace_sees_nothing_of_the_first(
+    two_workspaces, db_url, clock, monkeypatch, capsys, tmp_path, cache_dir
+):
     rig = two_workspaces
     for user in ("UM1", "UM2", "UM3", "UM4", "UM5"):
         await member(rig, user, "TA")
@@ -255,12 +292,24 @@ async def test_a_second_workspace_sees_nothing_of_the_first(two_workspaces, db_u
     out = await cli(monkeypatch, capsys, tmp_path, cache_dir, db_url, "TB", clock.now())
     assert out["workspace"] == ":TB" and out["shown"] is False and out["map"] is None
     # A weekly post set up in TB stays silent; TA's post goes to TA's channel with TA's token.
-    await rig.slack.select("TB", "UADMIN", {"type": "conversations_select",
-                                            "action_id": "utp:team:channel",
-                                            "selected_conversation": "CBEE"})
-    await rig.slack.select("TA", "UADMIN", {"type": "conversations_select",
-                                            "action_id": "utp:team:channel",
-                                            "selected_conversation": "CAAA"})
+    await rig.slack.select(
+        "TB",
+        "UADMIN",
+        {
+            "type": "conversations_select",
+            "action_id": "utp:team:channel",
+            "selected_conversation": "CBEE",
+        },
+    )
+    await rig.slack.select(
+        "TA",
+        "UADMIN",
+        {
+            "type": "conversations_select",
+            "action_id": "utp:team:channel",
+            "selected_conversation": "CAAA",
+        },
+    )
     await rig.settle()
     assert (await run_tick(rig.app)).team_posts == 2
     await rig.settle()

@@ -23,15 +23,19 @@ def test_outbound_text_cannot_mention_or_link():
 def test_core_commands_are_named_as_passport_subcommands():
     payload = message_payload(Outbound(text="Try /digest, or /pause 2w. See https://x.io/export"))
     assert payload["blocks"][0]["text"]["text"] == (
-        "Try /passport digest, or /passport pause 2w. See https://x.io/export")
+        "Try /passport digest, or /passport pause 2w. See https://x.io/export"
+    )
 
 
 def test_choices_become_buttons_with_the_choice_data_as_value():
-    payload = message_payload(Outbound(text="Keep?", choices=(Choice("Keep", "keep:1"),
-                                                              Choice("Not me", "notme:1"))))
+    payload = message_payload(
+        Outbound(text="Keep?", choices=(Choice("Keep", "keep:1"), Choice("Not me", "notme:1")))
+    )
     (actions,) = [b for b in payload["blocks"] if b["type"] == "actions"]
     assert [(e["text"]["text"], e["value"]) for e in actions["elements"]] == [
-        ("Keep", "keep:1"), ("Not me", "notme:1")]
+        ("Keep", "keep:1"),
+        ("Not me", "notme:1"),
+    ]
     assert len({e["action_id"] for e in actions["elements"]}) == 2
 
 
@@ -42,10 +46,14 @@ def test_long_text_is_split_into_sections():
 
 
 def test_slack_markup_becomes_plain_words():
-    assert plain_text("ask <@U1|ana> in <#C1|dev>: a &lt; b &amp;&amp; <!here>") == \
-        "ask @ana in #dev: a < b && @here"
-    assert plain_text("see <https://x.io|the doc> and <mailto:a@b.c|a@b.c>") == \
-        "see the doc (https://x.io) and a@b.c"
+    assert (
+        plain_text("ask <@U1|ana> in <#C1|dev>: a &lt; b &amp;&amp; <!here>")
+        == "ask @ana in #dev: a < b && @here"
+    )
+    assert (
+        plain_text("see <https://x.io|the doc> and <mailto:a@b.c|a@b.c>")
+        == "see the doc (https://x.io) and a@b.c"
+    )
     assert escape(plain_text("&lt;!channel&gt;")) == "&lt;!channel&gt;"
 
 
@@ -60,8 +68,14 @@ def test_slash_subcommands_map_to_the_core_commands():
 
 
 def test_messages_that_are_not_a_members_words_are_ignored():
-    base = {"type": "message", "channel": "D1", "channel_type": "im", "user": "U1",
-            "text": "hi", "ts": "1.2"}
+    base = {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "hi",
+        "ts": "1.2",
+    }
     assert message_inbound(base, ":T1") is not None
     assert message_inbound({**base, "bot_id": "B1"}, ":T1") is None
     assert message_inbound({**base, "subtype": "channel_join"}, ":T1") is None
@@ -70,10 +84,19 @@ def test_messages_that_are_not_a_members_words_are_ignored():
 
 
 def test_files_keep_their_workspace_in_the_ref():
-    event = {"type": "message", "subtype": "file_share", "channel": "D1", "channel_type": "im",
-             "user": "U1", "text": "", "ts": "1.3",
-             "files": [{"id": "F9", "name": "cv.pdf", "mimetype": "application/pdf",
-                        "size": 10}, {"id": "F8", "mode": "tombstone"}]}
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "",
+        "ts": "1.3",
+        "files": [
+            {"id": "F9", "name": "cv.pdf", "mimetype": "application/pdf", "size": 10},
+            {"id": "F8", "mode": "tombstone"},
+        ],
+    }
     inbound = message_inbound(event, "E1:T1")
     (file,) = inbound.files
     assert parse_file_ref(file.ref) == ("E1:T1", "F9")

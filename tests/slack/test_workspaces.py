@@ -20,10 +20,12 @@ async def install(rig, team_id: str, token: str) -> None:
     state = re.search(r"state=([\w-]+)", await page.text()).group(1)
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     code = f"code-{team_id}"
-    rig.fake.oauth_codes[code] = Team(team_id, token, bot_user_id=f"UBOT{team_id}",
-                                      bot_id=f"B{team_id}")
-    done = await rig.client.get(f"/slack/oauth_redirect?code={code}&state={state}",
-                                headers={"Cookie": cookie})
+    rig.fake.oauth_codes[code] = Team(
+        team_id, token, bot_user_id=f"UBOT{team_id}", bot_id=f"B{team_id}"
+    )
+    done = await rig.client.get(
+        f"/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie}
+    )
     assert done.status == 200, await done.text()
 
 
@@ -31,8 +33,12 @@ async def install(rig, team_id: str, token: str) -> None:
 async def multi(make_rig, fake_slack, db_url):
     """UTP installed in two workspaces over OAuth (no SLACK_BOT_TOKEN), SQLite and PostgreSQL."""
     fake_slack.teams.clear()
-    rig = await make_rig(database_url=db_url, slack_bot_token=None, slack_client_id="111.222",
-                         slack_client_secret="client-secret")
+    rig = await make_rig(
+        database_url=db_url,
+        slack_bot_token=None,
+        slack_client_id="111.222",
+        slack_client_secret="client-secret",
+    )
     await install(rig, "TA", "xoxb-oauth-a")
     await install(rig, "TB", "xoxb-oauth-b")
     return rig
@@ -54,8 +60,9 @@ async def test_two_workspaces_are_isolated(multi):
     await multi.settle()
     in_a, in_b = await multi.person("TA", "UALICE"), await multi.person("TB", "UALICE")
     assert in_a.id != in_b.id and in_a.onboarded and not in_b.onboarded
-    tokens = {c.token for c in multi.fake.called("chat.postMessage")
-              if c.args.get("team_id") == "TB"}
+    tokens = {
+        c.token for c in multi.fake.called("chat.postMessage") if c.args.get("team_id") == "TB"
+    }
     assert tokens == {"xoxb-oauth-b"}
     await multi.channel.send(Address("slack", "UALICE", "", ":TA"), [Outbound(text="for A")])
     (last,) = [c for c in multi.fake.called("chat.postMessage") if c.args["text"] == "for A"]
@@ -69,8 +76,9 @@ async def test_uninstall_stops_every_call_to_that_workspace(multi):
     assert sent.status == 200
     calls = len(multi.fake.calls)
     with pytest.raises(RecipientGone):
-        await multi.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
-                                 [Outbound(text="nudge")])
+        await multi.channel.send(
+            Address("slack", "UALICE", "DUALICE", ":TA"), [Outbound(text="nudge")]
+        )
     assert len(multi.fake.calls) == calls  # not even an attempt
     await multi.channel.send(Address("slack", "UBOB", "DUBOB", ":TB"), [Outbound(text="hi B")])
     async with multi.app.engine.connect() as conn:
@@ -83,8 +91,9 @@ async def test_single_workspace_tokens_revoked_stops_calls(make_rig):
     await onboard(rig)
     await rig.slack.event("TA", {"type": "tokens_revoked", "tokens": {"bot": ["UBOTTA"]}})
     with pytest.raises(RecipientGone):
-        await rig.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
-                               [Outbound(text="nudge")])
+        await rig.channel.send(
+            Address("slack", "UALICE", "DUALICE", ":TA"), [Outbound(text="nudge")]
+        )
 
 
 async def test_a_workspace_that_never_installed_is_answered_but_nothing_stored(multi):
@@ -97,11 +106,14 @@ async def test_a_workspace_that_never_installed_is_answered_but_nothing_stored(m
 async def test_installing_again_after_uninstall_resumes_calls(multi):
     await multi.slack.event("TA", {"type": "app_uninstalled"})
     with pytest.raises(RecipientGone):
-        await multi.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
-                                 [Outbound(text="nudge")])
+        await multi.channel.send(
+            Address("slack", "UALICE", "DUALICE", ":TA"), [Outbound(text="nudge")]
+        )
     await install(multi, "TA", "xoxb-oauth-a2")
-    await multi.channel.send(Address("slack", "UALICE", "DUALICE", ":TA"),
-                             [Outbound(text="welcome back")])
-    (call,) = [c for c in multi.fake.called("chat.postMessage")
-               if c.args["text"] == "welcome back"]
+    await multi.channel.send(
+        Address("slack", "UALICE", "DUALICE", ":TA"), [Outbound(text="welcome back")]
+    )
+    (call,) = [
+        c for c in multi.fake.called("chat.postMessage") if c.args["text"] == "welcome back"
+    ]
     assert call.token == "xoxb-oauth-a2"
